@@ -1,0 +1,48 @@
+import type { Money } from '../catalog/money.js';
+
+/** What the shop asks a payment provider for: a hosted page that collects one amount. */
+export interface PaymentSessionRequest {
+  orderId: string;
+  amount: Money;
+  /** Where the provider sends the shopper after paying, and after giving up. */
+  successUrl: string;
+  cancelUrl: string;
+  /** Shown on the hosted page; never card data. */
+  description: string;
+}
+
+export interface PaymentSession {
+  /** The provider's id for this payment, stored on the order. */
+  reference: string;
+  /** The hosted payment page the shopper is redirected to. */
+  url: string;
+}
+
+/** A webhook event whose signature, timestamp and shape were verified. */
+export interface VerifiedPaymentEvent {
+  eventId: string;
+  type: 'payment.succeeded' | 'payment.failed';
+  orderId: string;
+  reference: string;
+  amount: Money;
+}
+
+/** Thrown by verifyWebhook; `reason` is stored in the security event, never sent to clients. */
+export class WebhookVerificationError extends Error {
+  override name = 'WebhookVerificationError';
+}
+
+export type WebhookHeaders = Record<string, string | string[] | undefined>;
+
+/**
+ * A payment provider that takes card data on its own hosted page, so card numbers never reach
+ * the shop. Implementations: the sandbox gateway for development and the Stripe adapter.
+ */
+export interface PaymentGateway {
+  readonly name: 'sandbox' | 'stripe';
+  /** Origin of the hosted payment page, added to the CSP's form-action. */
+  readonly origin: string;
+  createSession(request: PaymentSessionRequest): Promise<PaymentSession>;
+  /** Verifies signature and freshness of a raw webhook body; throws WebhookVerificationError. */
+  verifyWebhook(rawBody: Buffer, headers: WebhookHeaders): VerifiedPaymentEvent;
+}

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+
+import type { Db } from '../db/database.js';
+import { registerCrossSiteCheck } from '../defense/origin.js';
+import { type AssetManifest, registerAssetRoutes } from '../integrity/assets.js';
+import { registerSecurityHeaders } from '../integrity/headers.js';
+import type { PaymentGateway } from '../payments/gateway.js';
+import type { Config } from './config.js';
+import { registerErrorHandling } from './error-handler.js';
+import { loggerOptions } from './logger.js';
+import type { Secrets } from './secrets.js';
+import './route-config.js';
+import { validatorCompiler } from './validation.js';
+
+/** Everything the shop's routes need, built once at start and passed down explicitly. */
+export interface ShopDeps {
+  config: Config;
+  db: Db;
+  secrets: Secrets;
+  payments: PaymentGateway;
+  assets: AssetManifest;
+}
+
+export type ShopApp = FastifyInstance & { withTypeProvider: () => unknown };
+
+/** Request bodies larger than this are refused with 413 before any handler runs. */
+export const bodyLimitBytes = 64 * 1024;
+
+/**
+ * Builds the public shop: storefront pages, Store API, payment webhooks and CSP reports. The
+ * admin never registers here; it has its own listener.
+ */
+export async function buildShopApp(
+  deps: ShopDeps,
+  https?: { cert: Buffer; key: Buffer; minVersion: 'TLSv1.3' },
+): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    ...(https ? { https } : {}),
+    logger: loggerOptions(config.logLevel),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: bodyLimitBytes,
+    trustProxy: false,
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  registerErrorHandling(app, deps);
+  registerSecurityHeaders(app, {
+    gatewayOrigin: deps.payments.origin,
+    imageHosts: config.imageHosts,
+    https: config.publicUrl.protocol === 'https:',
+  });
+  registerCrossSiteCheck(app, deps);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: bodyLimitBytes });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Storefort Store API',
+        version: '1',
+        description: 'Catalog, carts, checkout and orders for headless storefronts and scripts.',
+      },
+      servers: [{ url: config.publicUrl.origin }],
+    },
+  });
+  await registerAssetRoutes(app, deps.assets);
+
+  // Domain routes. Each domain registers its own pages and API endpoints.
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  return app;
+}

@@ -1,0 +1,158 @@
+import { currencyExponent } from '../catalog/money.js';
+
+/** Settings read from the environment once at start; see the README's configuration table. */
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  gatewayPort: number;
+  adminPort: number;
+  databaseUrl: string;
+  publicUrl: URL;
+  gatewayUrl: URL;
+  paymentProvider: 'sandbox' | 'stripe';
+  imageHosts: string[];
+  currency: string;
+  maxQuantity: number;
+  dataDir: string;
+  logLevel: string;
+  stripeSecretKey: string | undefined;
+  stripeWebhookSecret: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads and validates the configuration. Throws ConfigError naming the first bad variable, so
+ * the shop stops at start instead of running with a value it cannot honour.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  if (nodeEnv !== 'development' && nodeEnv !== 'production' && nodeEnv !== 'test') {
+    throw new ConfigError(`NODE_ENV must be development, production or test, not "${nodeEnv}"`);
+  }
+
+  const paymentProvider = env.PAYMENT_PROVIDER ?? 'sandbox';
+  if (paymentProvider !== 'sandbox' && paymentProvider !== 'stripe') {
+    throw new ConfigError(`PAYMENT_PROVIDER must be sandbox or stripe, not "${paymentProvider}"`);
+  }
+
+  const config: Config = {
+    env: nodeEnv,
+    host: env.HOST ?? 'localhost',
+    port: readPort(env, 'PORT', 3000),
+    gatewayPort: readPort(env, 'GATEWAY_PORT', 3001),
+    adminPort: readPort(env, 'ADMIN_PORT', 3002),
+    databaseUrl: readDatabaseUrl(env.DATABASE_URL ?? 'sqlite:./data/shop.db'),
+    publicUrl: readOrigin(env, 'PUBLIC_URL', 'http://localhost:3000'),
+    gatewayUrl: readOrigin(env, 'GATEWAY_URL', 'http://127.0.0.1:3001'),
+    paymentProvider,
+    imageHosts: readImageHosts(env.IMAGE_HOSTS ?? ''),
+    currency: readCurrency(env.CURRENCY ?? 'USD'),
+    maxQuantity: readInteger(env, 'MAX_QUANTITY', 99, 1, 10_000),
+    dataDir: env.DATA_DIR ?? './data',
+    logLevel: readLogLevel(env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info')),
+    stripeSecretKey: env.STRIPE_SECRET_KEY || undefined,
+    stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,
+  };
+
+  checkConsistency(config);
+  return config;
+}
+
+function checkConsistency(config: Config): void {
+  if (config.publicUrl.hostname === config.gatewayUrl.hostname) {
+    throw new ConfigError(
+      `PUBLIC_URL and GATEWAY_URL share the host "${config.publicUrl.hostname}"; ` +
+        'the payment page must live on another host so that shop cookies never reach it',
+    );
+  }
+  if (config.paymentProvider === 'stripe') {
+    if (!config.stripeSecretKey) throw new ConfigError('STRIPE_SECRET_KEY is missing');
+    if (!config.stripeWebhookSecret) throw new ConfigError('STRIPE_WEBHOOK_SECRET is missing');
+  }
+  if (config.env === 'production' && config.publicUrl.protocol !== 'https:') {
+    throw new ConfigError('PUBLIC_URL must use https when NODE_ENV=production');
+  }
+}
+
+function readPort(env: Env, name: string, fallback: number): number {
+  return readInteger(env, name, fallback, 0, 65535);
+}
+
+function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, not "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new ConfigError(`${name} must be between ${min} and ${max}, not ${value}`);
+  }
+  return value;
+}
+
+function readOrigin(env: Env, name: string, fallback: string): URL {
+  const raw = env[name] || fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL: "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${name} must start with http:// or https://, not "${raw}"`);
+  }
+  if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`${name} must be an origin with no path or query, not "${raw}"`);
+  }
+  return url;
+}
+
+function readDatabaseUrl(raw: string): string {
+  if (raw.startsWith('sqlite:') && raw.length > 'sqlite:'.length) return raw;
+  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) return raw;
+  throw new ConfigError(
+    `DATABASE_URL must look like sqlite:./data/shop.db or postgres://user@host/db, not "${raw}"`,
+  );
+}
+
+const hostnamePattern =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+function readImageHosts(raw: string): string[] {
+  const hosts = raw
+    .split(',')
+    .map((host) => host.trim().toLowerCase())
+    .filter((host) => host !== '');
+
+  for (const host of hosts) {
+    if (!hostnamePattern.test(host)) {
+      throw new ConfigError(
+        `IMAGE_HOSTS entry "${host}" is not a host name (example: cdn.shopify.com)`,
+      );
+    }
+  }
+  return hosts;
+}
+
+function readCurrency(raw: string): string {
+  const code = raw.toUpperCase();
+  if (!/^[A-Z]{3}$/.test(code) || currencyExponent(code) === undefined) {
+    throw new ConfigError(`CURRENCY must be an ISO 4217 code such as USD, not "${raw}"`);
+  }
+  return code;
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function readLogLevel(raw: string): string {
+  if (!logLevels.includes(raw)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.join(', ')}, not "${raw}"`);
+  }
+  return raw;
+}

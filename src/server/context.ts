@@ -1,0 +1,38 @@
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+
+import type { Database } from '../db/schema.js';
+import type { ShopDeps } from './app.js';
+import type { Config } from './config.js';
+import type { Secrets } from './secrets.js';
+
+/**
+ * Who is asking and with what: the first argument of every service function. Queries that
+ * return a visitor's data are scoped by `visitorHash`.
+ */
+export interface ServiceContext {
+  db: Kysely<Database>;
+  config: Config;
+  secrets: Secrets;
+  log: FastifyBaseLogger;
+  requestId: string;
+  ip: string;
+  /** SHA-256 of the visitor token from the __Host-cart cookie, or null for a new visitor. */
+  visitorHash: string | null;
+}
+
+export function contextOf(
+  request: FastifyRequest,
+  deps: Pick<ShopDeps, 'db' | 'config' | 'secrets'>,
+  visitorHash: string | null,
+): ServiceContext {
+  return {
+    db: deps.db.kysely,
+    config: deps.config,
+    secrets: deps.secrets,
+    log: request.log,
+    requestId: request.id,
+    ip: request.ip,
+    visitorHash,
+  };
+}

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { type Config, ConfigError } from './config.js';
+
+/** Keys the shop signs with. They never appear in a response or a log line. */
+export interface Secrets {
+  /** HMAC key for signed order links. */
+  signingKey: Buffer;
+  /** Shared secret between the shop and the sandbox gateway (API key and webhook signatures). */
+  sandboxGatewaySecret: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads secrets from the environment (`SECRET_KEY`, `SANDBOX_GATEWAY_SECRET`). Outside
+ * production a missing secret is generated once and kept in DATA_DIR with mode 0600, so the
+ * shop and a separately started gateway agree on it; in production a missing one stops the shop.
+ */
+export function loadSecrets(config: Config, env: Env = process.env): Secrets {
+  const signingKey = readSecret(config, env, 'SECRET_KEY', 'secret.key');
+  const sandboxGatewaySecret = readSecret(
+    config,
+    env,
+    'SANDBOX_GATEWAY_SECRET',
+    'sandbox-gateway.key',
+  );
+  return { signingKey: Buffer.from(signingKey, 'utf8'), sandboxGatewaySecret };
+}
+
+function readSecret(config: Config, env: Env, name: string, fileName: string): string {
+  const value = env[name];
+  if (value) {
+    if (value.length < 32) throw new ConfigError(`${name} must be at least 32 characters long`);
+    return value;
+  }
+  if (config.env === 'production') {
+    throw new ConfigError(`${name} is missing; production requires it from the environment`);
+  }
+  if (config.env === 'test') return randomBytes(32).toString('base64url');
+
+  const path = join(config.dataDir, fileName);
+  if (existsSync(path)) {
+    const mode = statSync(path).mode & 0o077;
+    if (mode !== 0) {
+      throw new ConfigError(`${path} is readable by other users; run chmod 600 ${path}`);
+    }
+    return readFileSync(path, 'utf8').trim();
+  }
+
+  mkdirSync(config.dataDir, { recursive: true });
+  const generated = randomBytes(32).toString('base64url');
+  writeFileSync(path, generated, { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600);
+  return generated;
+}

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+
+import type { FastifyInstance } from 'fastify';
+
+import { seedDemoCatalogIfEmpty } from '../catalog/demo-catalog.js';
+import { openDatabase } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { loadAssetManifest } from '../integrity/assets.js';
+import { createPaymentGateway } from '../payments/index.js';
+import { startGateway } from '../payments/sandbox/server.js';
+import { buildShopApp } from './app.js';
+import { type Config, ConfigError } from './config.js';
+import { loadSecrets } from './secrets.js';
+
+export interface TlsFiles {
+  certPath: string;
+  keyPath: string;
+}
+
+export interface RunningShop {
+  shop: FastifyInstance;
+  gateway: FastifyInstance | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Migrates the database, seeds the demo catalog into an empty store, starts the sandbox gateway
+ * when it is the payment provider, and starts the shop. With TLS files the shop serves HTTPS
+ * and accepts TLS 1.3 only.
+ */
+export async function startShop(config: Config, tls?: TlsFiles): Promise<RunningShop> {
+  const secrets = loadSecrets(config);
+  const https = tls ? readTls(tls) : undefined;
+  if (https && config.publicUrl.protocol !== 'https:') {
+    throw new ConfigError('PUBLIC_URL must start with https:// when --tls-cert is given');
+  }
+
+  const db = openDatabase(config.databaseUrl);
+  await migrateToLatest(db);
+  await seedDemoCatalogIfEmpty(db, config);
+
+  const gateway =
+    config.paymentProvider === 'sandbox' ? await startGateway(config, secrets) : undefined;
+  const payments = createPaymentGateway(config, secrets);
+  const shop = await buildShopApp(
+    { config, db, secrets, payments, assets: await loadAssetManifest() },
+    https,
+  );
+  await shop.listen({ port: config.port, host: config.host });
+
+  return {
+    shop,
+    gateway,
+    close: async () => {
+      await shop.close();
+      await gateway?.close();
+      await db.close();
+    },
+  };
+}
+
+function readTls(tls: TlsFiles) {
+  try {
+    return {
+      cert: readFileSync(tls.certPath),
+      key: readFileSync(tls.keyPath),
+      minVersion: 'TLSv1.3' as const,
+    };
+  } catch (error) {
+    throw new ConfigError(`cannot read the TLS files: ${(error as Error).message}`);
+  }
+}

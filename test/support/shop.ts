@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+
+import { type Db, openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { loadAssetManifest } from '../../src/integrity/assets.js';
+import type { PaymentGateway } from '../../src/payments/gateway.js';
+import { buildShopApp, type ShopDeps } from '../../src/server/app.js';
+import { type Config, loadConfig } from '../../src/server/config.js';
+import { loadSecrets } from '../../src/server/secrets.js';
+
+export interface TestShop {
+  app: FastifyInstance;
+  db: Db;
+  deps: ShopDeps;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds a shop on a private in-memory SQLite database, migrated and empty. Requests go through
+ * `app.inject`; call `app.listen({ port: 0 })` for a real socket.
+ */
+export async function startTestShop(options: {
+  env?: Record<string, string>;
+  payments: (config: Config, deps: Omit<ShopDeps, 'payments'>) => PaymentGateway;
+}): Promise<TestShop> {
+  const env = { NODE_ENV: 'test', DATABASE_URL: 'sqlite::memory:', ...options.env };
+  const config = loadConfig(env);
+  const secrets = loadSecrets(config, env);
+  const db = openDatabase(config.databaseUrl);
+  await migrateToLatest(db);
+
+  const base = { config, db, secrets, assets: await loadAssetManifest() };
+  const deps: ShopDeps = { ...base, payments: options.payments(config, base) };
+  const app = await buildShopApp(deps);
+  await app.ready();
+
+  return {
+    app,
+    db,
+    deps,
+    close: async () => {
+      await app.close();
+      await db.close();
+    },
+  };
+}
