@@ -1,0 +1,44 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+
+import { cartParams } from '../cart/cart.schema.js';
+import { readVisitorHash } from '../cart/visitor.js';
+import type { ShopDeps } from '../server/app.js';
+import { contextOf } from '../server/context.js';
+import { checkoutBody, checkoutResponse } from './checkout.schema.js';
+import { checkout } from './checkout.service.js';
+
+/** Registers POST /api/store/carts/:id/checkout, which places an order and starts payment. */
+export function registerCheckoutRoutes(app: FastifyInstance, deps: ShopDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  api.post(
+    '/api/store/carts/:id/checkout',
+    {
+      schema: {
+        summary: 'Place an order for the cart and open a payment session for it',
+        description:
+          'Prices, stock and totals come from the catalog at this moment, never from the ' +
+          'request. Answers 409 when the cart is empty, already checked out or short of stock.',
+        tags: ['checkout'],
+        params: cartParams,
+        body: checkoutBody,
+        response: { 201: checkoutResponse },
+      },
+      config: { personal: true },
+    },
+    async (request, reply) => {
+      const ctx = contextOf(request, deps, readVisitorHash(request));
+      const { shippingAddress, ...rest } = request.body;
+      const result = await checkout(ctx, deps.payments, request.params.id, {
+        ...rest,
+        shippingAddress: {
+          ...shippingAddress,
+          line2: shippingAddress.line2 ?? '',
+          region: shippingAddress.region ?? '',
+        },
+      });
+      return reply.code(201).send({ orderId: result.orderId, paymentUrl: result.paymentUrl });
+    },
+  );
+}
