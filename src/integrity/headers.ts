@@ -40,8 +40,7 @@ export function securityHeaders(options: HeaderOptions): Record<string, string> 
     'reporting-endpoints': `csp="${cspReportPath}"`,
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'strict-origin-when-cross-origin',
-    'permissions-policy':
-      'payment=(), camera=(), microphone=(), geolocation=(), usb=(), interest-cohort=()',
+    'permissions-policy': 'payment=(), camera=(), microphone=(), geolocation=(), usb=()',
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-resource-policy': 'same-origin',
     'x-frame-options': 'DENY',
@@ -53,21 +52,38 @@ export function securityHeaders(options: HeaderOptions): Record<string, string> 
   return headers;
 }
 
-/**
- * Adds the security headers to every reply, including errors and 404s, and marks responses of
- * routes with `config.personal: true` as `Cache-Control: no-store`.
- */
-export function registerSecurityHeaders(app: FastifyInstance, options: HeaderOptions): void {
-  const headers = securityHeaders(options);
+/** Sets the security headers and the cache policy on one reply, before it is sent. */
+export type SecurityHeaderWriter = (request: FastifyRequest, reply: FastifyReply) => void;
 
-  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
-    reply.headers(headers);
+/**
+ * Builds the writer used by the onSend hook, and directly by the handlers of errors that Fastify
+ * raises before any hook runs (malformed URLs). HSTS and upgrade-insecure-requests are sent when
+ * PUBLIC_URL is https or when the request itself arrived over TLS.
+ *
+ * Error responses and routes with `config.personal: true` always get `Cache-Control: no-store`.
+ * Other responses get it unless the route set its own cache policy, as hashed assets do.
+ */
+export function securityHeaderWriter(options: HeaderOptions): SecurityHeaderWriter {
+  const plainHeaders = securityHeaders(options);
+  const tlsHeaders = securityHeaders({ ...options, https: true });
+
+  return (request, reply) => {
+    reply.headers(request.protocol === 'https' ? tlsHeaders : plainHeaders);
     reply.removeHeader('x-powered-by');
 
-    const personal = request.routeOptions.config?.personal;
-    if (personal || !reply.hasHeader('cache-control')) {
+    const personal = request.routeOptions.config?.personal === true;
+    if (personal || reply.statusCode >= 400 || !reply.hasHeader('cache-control')) {
       reply.header('cache-control', 'no-store');
     }
+  };
+}
+
+/** Adds the security headers to every reply the shop sends, including errors and 404s. */
+export function registerSecurityHeaders(app: FastifyInstance, options: HeaderOptions): void {
+  const writeHeaders = securityHeaderWriter(options);
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    writeHeaders(request, reply);
     return payload;
   });
 }

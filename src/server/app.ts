@@ -6,12 +6,20 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 
+import { registerCartRoutes } from '../cart/cart.routes.js';
+import { registerCatalogRoutes } from '../catalog/catalog.routes.js';
+import { registerCheckoutRoutes } from '../checkout/checkout.routes.js';
 import type { Db } from '../db/database.js';
 import { registerCrossSiteCheck } from '../defense/origin.js';
 import { type AssetManifest, registerAssetRoutes } from '../integrity/assets.js';
-import { registerSecurityHeaders } from '../integrity/headers.js';
+import { registerCspReportRoute } from '../integrity/csp-report.routes.js';
+import { type HeaderOptions, registerSecurityHeaders } from '../integrity/headers.js';
+import { registerOrderRoutes } from '../orders/order.routes.js';
 import type { PaymentGateway } from '../payments/gateway.js';
+import { registerPaymentRoutes } from '../payments/payments.routes.js';
+import { registerStorefrontRoutes } from '../web/storefront.routes.js';
 import type { Config } from './config.js';
+import { earlyErrorOptions } from './early-errors.js';
 import { registerErrorHandling } from './error-handler.js';
 import { loggerOptions } from './logger.js';
 import type { Secrets } from './secrets.js';
@@ -41,8 +49,14 @@ export async function buildShopApp(
   https?: { cert: Buffer; key: Buffer; minVersion: 'TLSv1.3' },
 ): Promise<FastifyInstance> {
   const { config } = deps;
+  const headerOptions: HeaderOptions = {
+    gatewayOrigin: deps.payments.origin,
+    imageHosts: config.imageHosts,
+    https: config.publicUrl.protocol === 'https:',
+  };
   const app = Fastify({
     ...(https ? { https } : {}),
+    ...earlyErrorOptions(headerOptions),
     logger: loggerOptions(config.logLevel),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
@@ -53,11 +67,7 @@ export async function buildShopApp(
 
   app.setValidatorCompiler(validatorCompiler);
   registerErrorHandling(app, deps);
-  registerSecurityHeaders(app, {
-    gatewayOrigin: deps.payments.origin,
-    imageHosts: config.imageHosts,
-    https: config.publicUrl.protocol === 'https:',
-  });
+  registerSecurityHeaders(app, headerOptions);
   registerCrossSiteCheck(app, deps);
 
   app.addHook('onRequest', async (request, reply) => {
@@ -80,6 +90,13 @@ export async function buildShopApp(
   await registerAssetRoutes(app, deps.assets);
 
   // Domain routes. Each domain registers its own pages and API endpoints.
+  registerCspReportRoute(app, deps);
+  registerCatalogRoutes(app, deps);
+  registerCartRoutes(app, deps);
+  registerCheckoutRoutes(app, deps);
+  registerOrderRoutes(app, deps);
+  registerPaymentRoutes(app, deps);
+  registerStorefrontRoutes(app, deps);
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

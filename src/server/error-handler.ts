@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { recordSecurityEvent } from '../defense/security-events.js';
+import { collectRoutes } from './allowed-methods.js';
 import type { ShopDeps } from './app.js';
 import { AppError, type Problem, problemFor } from './errors.js';
 
@@ -14,23 +15,36 @@ export function setErrorPageRenderer(renderer: ErrorPageRenderer): void {
   errorPageRenderer = renderer;
 }
 
+/** Field names longer than this are cut before they are echoed or stored. */
+const maxFieldNameLength = 100;
+
 /**
  * Maps every failure to RFC 9457 problem+json (or an HTML page on page routes). Clients see the
  * catalogue title and a detail sentence, never a stack, SQL text or file path; 5xx details stay
- * in the log, found by the request id the response carries.
+ * in the log, found by the request id the response carries. A request for a known path with
+ * another method gets 405 and an Allow header. Call this before any route is registered.
  */
 export function registerErrorHandling(app: FastifyInstance, deps: ShopDeps): void {
+  const routeTable = collectRoutes(app);
+
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const appError = await toAppError(error, request, deps);
     if (appError.status >= 500) {
       request.log.error({ err: error }, 'request failed');
     } else {
-      request.log.info({ code: appError.code, status: appError.status }, 'request refused');
+      request.log.info({ code: appError.code, status: appError.status }, 'request rejected');
     }
     return sendProblem(request, reply, appError);
   });
 
   app.setNotFoundHandler(async (request, reply) => {
+    const allowed = routeTable.allowedMethods(request.url.split('?')[0] ?? '/');
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      reply.header('allow', allowed.join(', '));
+      const detail = `${request.method} is not supported here; use ${allowed.join(' or ')}.`;
+      return sendProblem(request, reply, new AppError('METHOD_NOT_ALLOWED', detail));
+    }
+
     return sendProblem(
       request,
       reply,
@@ -39,16 +53,40 @@ export function registerErrorHandling(app: FastifyInstance, deps: ShopDeps): voi
   });
 }
 
+/**
+ * Sends an AppError as problem+json, or as an HTML page on page routes and to browsers. The
+ * X-Request-Id header is set here too, because a hook may reject the request before the hook
+ * that sets it has run.
+ */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
+  const rendered = renderProblem(request, error);
+  return reply
+    .code(error.status)
+    .header('x-request-id', request.id)
+    .type(rendered.contentType)
+    .send(rendered.body);
+}
+
+/**
+ * Renders the response body for an AppError. Falls back to problem+json when the HTML renderer
+ * throws, so a broken error page can never expose the renderer's own error.
+ */
+export function renderProblem(
+  request: FastifyRequest,
+  error: AppError,
+): { contentType: string; body: string } {
   const problem = problemFor(error, request.id);
   const isPage = request.routeOptions.config?.page;
   const wantsHtml = request.headers.accept?.includes('text/html') ?? false;
 
-  reply.code(problem.status);
   if (errorPageRenderer && (isPage || (wantsHtml && !request.url.startsWith('/api/')))) {
-    return reply.type('text/html; charset=utf-8').send(errorPageRenderer(problem, request));
+    try {
+      return { contentType: 'text/html; charset=utf-8', body: errorPageRenderer(problem, request) };
+    } catch (renderError) {
+      request.log.error({ err: renderError }, 'error page failed to render');
+    }
   }
-  return reply.type('application/problem+json').send(JSON.stringify(problem));
+  return { contentType: 'application/problem+json', body: JSON.stringify(problem) };
 }
 
 async function toAppError(
@@ -57,55 +95,14 @@ async function toAppError(
   deps: ShopDeps,
 ): Promise<AppError> {
   if (error instanceof AppError) return error;
+  if (error.validation) return validationError(error, request, deps);
 
-  if (error.validation) {
-    const unknown = error.validation
-      .filter((issue) => issue.keyword === 'additionalProperties')
-      .map((issue) =>
-        String((issue.params as { additionalProperty?: unknown }).additionalProperty),
-      );
+  const known = fastifyError(error);
+  if (known) return known;
 
-    if (unknown.length > 0) {
-      await recordSecurityEvent(deps.db.kysely, request, 'request_tampering', {
-        path: request.url.split('?')[0],
-        method: request.method,
-        fields: unknown.slice(0, 20),
-      });
-      return new AppError('UNKNOWN_FIELD', `The field "${unknown[0]}" is not accepted here.`, {
-        fields: unknown,
-      });
-    }
-
-    const issue = error.validation[0];
-    const where = issue?.instancePath
-      ? issue.instancePath.slice(1).replaceAll('/', '.')
-      : error.validationContext;
-    return new AppError(
-      'VALIDATION_FAILED',
-      `${where ?? 'request'} ${issue?.message ?? 'is invalid'}.`,
-      {
-        errors: error.validation.slice(0, 10).map((entry) => ({
-          field: entry.instancePath.slice(1).replaceAll('/', '.') || error.validationContext,
-          message: entry.message,
-        })),
-      },
-    );
-  }
-
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError('PAYLOAD_TOO_LARGE', 'The request body exceeds the size limit.');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send JSON or an HTML form body.');
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new AppError('VALIDATION_FAILED', 'The body is not valid JSON.');
-  }
-  if (error.statusCode === 400 && error instanceof SyntaxError) {
-    return new AppError('VALIDATION_FAILED', 'The body is not valid JSON.');
-  }
-  if (error.statusCode === 429)
+  if (error.statusCode === 429) {
     return new AppError('RATE_LIMITED', 'Slow down and try again shortly.');
+  }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return new AppError('VALIDATION_FAILED', 'The request could not be processed.');
   }
@@ -113,4 +110,83 @@ async function toAppError(
     'INTERNAL',
     'Something went wrong on our side; quote the request id if it persists.',
   );
+}
+
+/**
+ * Maps the request errors Fastify raises itself (see FST_ERR_* in fastify/lib/errors.js, 5.x)
+ * to catalogue codes. Returns undefined for any other error.
+ */
+export function fastifyError(error: { code?: string }): AppError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('PAYLOAD_TOO_LARGE', 'The request body exceeds the size limit.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'This endpoint does not accept a body of this Content-Type.',
+      );
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError('VALIDATION_FAILED', 'The body is not valid JSON.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('VALIDATION_FAILED', 'The body length does not match Content-Length.');
+    case 'FST_ERR_BAD_URL':
+      return new AppError('VALIDATION_FAILED', 'The address contains invalid percent-encoding.');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('URI_TOO_LONG', 'A part of the address is longer than allowed.');
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Turns a schema validation failure into an AppError. Unknown fields are tampering rather than
+ * mistakes, since every client builds its requests from the published schema, so they are also
+ * stored as a security event.
+ */
+async function validationError(
+  error: FastifyError,
+  request: FastifyRequest,
+  deps: ShopDeps,
+): Promise<AppError> {
+  const issues = error.validation ?? [];
+  const unknown = issues
+    .filter((issue) => issue.keyword === 'additionalProperties')
+    .map((issue) => String((issue.params as { additionalProperty?: unknown }).additionalProperty))
+    .map((field) => field.slice(0, maxFieldNameLength));
+
+  if (unknown.length > 0) {
+    await recordTampering(request, deps, unknown);
+    return new AppError('UNKNOWN_FIELD', `The field "${unknown[0]}" is not accepted here.`, {
+      fields: unknown,
+    });
+  }
+
+  const issue = issues[0];
+  const where = issue?.instancePath
+    ? issue.instancePath.slice(1).replaceAll('/', '.')
+    : error.validationContext;
+  return new AppError(
+    'VALIDATION_FAILED',
+    `${where ?? 'request'} ${issue?.message ?? 'is invalid'}.`,
+    {
+      errors: issues.slice(0, 10).map((entry) => ({
+        field: entry.instancePath.slice(1).replaceAll('/', '.') || error.validationContext,
+        message: entry.message,
+      })),
+    },
+  );
+}
+
+/** Stores the tampering event; a storage failure is logged and the request is still rejected. */
+async function recordTampering(request: FastifyRequest, deps: ShopDeps, fields: string[]) {
+  try {
+    await recordSecurityEvent(deps.db.kysely, request, 'request_tampering', {
+      path: request.url.split('?')[0],
+      method: request.method,
+      fields: fields.slice(0, 20),
+    });
+  } catch (storeError) {
+    request.log.error({ err: storeError }, 'security event could not be stored');
+  }
 }

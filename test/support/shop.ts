@@ -22,6 +22,8 @@ export interface TestShop {
 export async function startTestShop(options: {
   env?: Record<string, string>;
   payments: (config: Config, deps: Omit<ShopDeps, 'payments'>) => PaymentGateway;
+  /** Adds test-only routes or hooks before the shop is marked ready. */
+  beforeReady?: (app: FastifyInstance) => void | Promise<void>;
 }): Promise<TestShop> {
   const env = { NODE_ENV: 'test', DATABASE_URL: 'sqlite::memory:', ...options.env };
   const config = loadConfig(env);
@@ -32,6 +34,7 @@ export async function startTestShop(options: {
   const base = { config, db, secrets, assets: await loadAssetManifest() };
   const deps: ShopDeps = { ...base, payments: options.payments(config, base) };
   const app = await buildShopApp(deps);
+  await options.beforeReady?.(app);
   await app.ready();
 
   return {
