@@ -27,6 +27,17 @@ export interface VerifiedPaymentEvent {
   amount: Money;
 }
 
+/**
+ * A verified event that carries no payment outcome for the shop, such as a Stripe event type
+ * the shop does not act on. The webhook route acknowledges it with 200 and changes nothing.
+ */
+export interface IgnoredPaymentEvent {
+  eventId: string;
+  type: 'ignored';
+  /** The provider's own event type, for the log. */
+  providerType: string;
+}
+
 /** Thrown by verifyWebhook; `reason` is stored in the security event, never sent to clients. */
 export class WebhookVerificationError extends Error {
   override name = 'WebhookVerificationError';
@@ -44,5 +55,8 @@ export interface PaymentGateway {
   readonly origin: string;
   createSession(request: PaymentSessionRequest): Promise<PaymentSession>;
   /** Verifies signature and freshness of a raw webhook body; throws WebhookVerificationError. */
-  verifyWebhook(rawBody: Buffer, headers: WebhookHeaders): VerifiedPaymentEvent;
+  verifyWebhook(
+    rawBody: Buffer,
+    headers: WebhookHeaders,
+  ): VerifiedPaymentEvent | IgnoredPaymentEvent;
 }

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  type GatewayFixture,
+  sessionRequest,
+  startGatewayFixture,
+} from '../../../test/support/payments.js';
+
+describe('sandbox gateway API', () => {
+  let fixture: GatewayFixture;
+  let shop: string;
+
+  before(async () => {
+    fixture = await startGatewayFixture();
+    shop = fixture.receiver.origin;
+  });
+  after(() => fixture.close());
+
+  const post = (payload: unknown, authorization?: string) =>
+    fixture.gateway.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: authorization === undefined ? {} : { authorization },
+      payload: payload as Record<string, unknown>,
+    });
+
+  it('creates a session for an authenticated caller', async () => {
+    const response = await post(sessionRequest(shop), `Bearer ${fixture.secret}`);
+
+    assert.equal(response.statusCode, 201);
+    const body = response.json<{ id: string; url: string }>();
+    assert.match(body.id, /^[A-Za-z0-9_-]{22}$/);
+    assert.equal(body.url, `http://127.0.0.1:3001/pay/${body.id}`);
+    assert.deepEqual(Object.keys(body).sort(), ['id', 'url']);
+  });
+
+  it('gives every session a different id', async () => {
+    const first = await fixture.createSession();
+    const second = await fixture.createSession();
+
+    assert.notEqual(first.id, second.id);
+  });
+
+  it('rejects callers without the shared secret', async () => {
+    const cases = [
+      undefined,
+      '',
+      'Bearer',
+      `Bearer ${fixture.secret}x`,
+      `Bearer ${fixture.secret.slice(1)}`,
+      `Basic ${fixture.secret}`,
+      `bearer ${fixture.secret}`,
+      `Bearer  ${fixture.secret}`,
+      'Bearer wrong-secret',
+    ];
+
+    for (const authorization of cases) {
+      const response = await post(sessionRequest(shop), authorization);
+
+      assert.equal(response.statusCode, 401, String(authorization));
+      assert.equal(response.headers['www-authenticate'], 'Bearer');
+      assert.equal(response.json().error, 'unauthorised');
+    }
+  });
+
+  it('checks the key before it validates the body', async () => {
+    const response = await post({ nonsense: true }, 'Bearer wrong');
+
+    assert.equal(response.statusCode, 401);
+  });
+
+  it('rejects invalid amounts', async () => {
+    for (const amount of [0, -100, 12.5, '2599', null, 10_000_000_000_001]) {
+      const response = await post({ ...sessionRequest(shop), amount }, `Bearer ${fixture.secret}`);
+
+      assert.equal(response.statusCode, 400, `amount ${String(amount)}`);
+      assert.equal(response.json().error, 'invalid_request');
+    }
+  });
+
+  it('rejects currencies that are not upper-case ISO codes', async () => {
+    for (const currency of ['usd', 'US', 'USDX', '', 'U$D']) {
+      const response = await post(
+        { ...sessionRequest(shop), currency },
+        `Bearer ${fixture.secret}`,
+      );
+
+      assert.equal(response.statusCode, 400, currency);
+    }
+  });
+
+  it('rejects URLs outside the shop origin', async () => {
+    const port = new URL(shop).port;
+    const badUrls = [
+      'javascript:alert(1)',
+      'https://evil.example/cart',
+      `http://127.0.0.1:${port}/cart`,
+      `http://localhost:${Number(port) + 1}/cart`,
+      `https://localhost:${port}/cart`,
+      `ftp://localhost:${port}/cart`,
+      `http://user:pass@localhost:${port}/cart`,
+      '/cart',
+      'not a url',
+    ];
+
+    for (const field of ['successUrl', 'cancelUrl', 'webhookUrl']) {
+      for (const url of badUrls) {
+        const payload = { ...sessionRequest(shop), [field]: url };
+        const response = await post(payload, `Bearer ${fixture.secret}`);
+
+        assert.equal(response.statusCode, 400, `${field} ${url}`);
+        assert.match(response.json().message, new RegExp(field));
+      }
+    }
+  });
+
+  it('rejects unknown and missing fields', async () => {
+    const extra = await post(
+      { ...sessionRequest(shop), cardNumber: '4242' },
+      `Bearer ${fixture.secret}`,
+    );
+    const { description: _description, ...missing } = sessionRequest(shop);
+    const incomplete = await post(missing, `Bearer ${fixture.secret}`);
+
+    assert.equal(extra.statusCode, 400);
+    assert.match(extra.json().message, /cardNumber/);
+    assert.equal(incomplete.statusCode, 400);
+  });
+
+  it('rejects order ids with characters outside base64url', async () => {
+    for (const orderId of ['', 'a b', '<script>', 'x'.repeat(101)]) {
+      const response = await post({ ...sessionRequest(shop), orderId }, `Bearer ${fixture.secret}`);
+
+      assert.equal(response.statusCode, 400, orderId);
+    }
+  });
+
+  it('accepts JSON only', async () => {
+    const response = await fixture.gateway.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: {
+        authorization: `Bearer ${fixture.secret}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: new URLSearchParams({ ...sessionRequest(shop), amount: '2599' }).toString(),
+    });
+
+    assert.equal(response.statusCode, 415);
+  });
+});

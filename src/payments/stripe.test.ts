@@ -1,0 +1,277 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
+import Stripe from 'stripe';
+
+import { AppError } from '../server/errors.js';
+import { WebhookVerificationError } from './gateway.js';
+import { StripeGateway } from './stripe.js';
+
+const webhookSecret = 'whsec_test_secret_for_storefort_tests';
+const signer = new Stripe('sk_test_unused');
+const gateway = new StripeGateway({ secretKey: 'sk_test_unused', webhookSecret });
+
+const now = () => Math.floor(Date.now() / 1000);
+
+function checkoutEvent(type: string, session: Record<string, unknown> = {}) {
+  return {
+    id: 'evt_test_1',
+    object: 'event',
+    type,
+    created: now(),
+    data: {
+      object: {
+        id: 'cs_test_abc',
+        object: 'checkout.session',
+        client_reference_id: 'order_1',
+        metadata: { orderId: 'order_1' },
+        amount_total: 2599,
+        currency: 'usd',
+        payment_status: 'paid',
+        ...session,
+      },
+    },
+  };
+}
+
+function signed(event: unknown, options: { secret?: string; timestamp?: number } = {}) {
+  const payload = JSON.stringify(event);
+  const header = signer.webhooks.generateTestHeaderString({
+    payload,
+    secret: options.secret ?? webhookSecret,
+    timestamp: options.timestamp ?? now(),
+  });
+  return { raw: Buffer.from(payload), headers: { 'stripe-signature': header } };
+}
+
+function rejection(raw: Buffer, headers: Record<string, string | string[] | undefined>): string {
+  try {
+    gateway.verifyWebhook(raw, headers);
+  } catch (error) {
+    assert.ok(error instanceof WebhookVerificationError, String(error));
+    return error.message;
+  }
+  assert.fail('the webhook was accepted');
+}
+
+describe('Stripe webhook verification', () => {
+  it('turns a paid checkout.session.completed into payment.succeeded', () => {
+    const { raw, headers } = signed(checkoutEvent('checkout.session.completed'));
+
+    assert.deepEqual(gateway.verifyWebhook(raw, headers), {
+      eventId: 'evt_test_1',
+      type: 'payment.succeeded',
+      orderId: 'order_1',
+      reference: 'cs_test_abc',
+      amount: { amount: 2599, currency: 'USD' },
+    });
+  });
+
+  it('treats async success like completion', () => {
+    const { raw, headers } = signed(checkoutEvent('checkout.session.async_payment_succeeded'));
+
+    assert.equal(gateway.verifyWebhook(raw, headers).type, 'payment.succeeded');
+  });
+
+  it('turns failed and expired sessions into payment.failed', () => {
+    for (const type of ['checkout.session.async_payment_failed', 'checkout.session.expired']) {
+      const event = checkoutEvent(type, { payment_status: 'unpaid' });
+      const { raw, headers } = signed(event);
+
+      const result = gateway.verifyWebhook(raw, headers);
+
+      assert.equal(result.type, 'payment.failed', type);
+      assert.equal(result.type === 'payment.failed' && result.reference, 'cs_test_abc');
+    }
+  });
+
+  it('ignores an unpaid completion and other event types', () => {
+    const unpaid = signed(
+      checkoutEvent('checkout.session.completed', { payment_status: 'unpaid' }),
+    );
+    const other = signed({ ...checkoutEvent('payment_intent.succeeded'), id: 'evt_other' });
+
+    assert.deepEqual(gateway.verifyWebhook(unpaid.raw, unpaid.headers), {
+      eventId: 'evt_test_1',
+      type: 'ignored',
+      providerType: 'checkout.session.completed',
+    });
+    assert.deepEqual(gateway.verifyWebhook(other.raw, other.headers), {
+      eventId: 'evt_other',
+      type: 'ignored',
+      providerType: 'payment_intent.succeeded',
+    });
+  });
+
+  it('falls back to metadata and ignores sessions without an order', () => {
+    const viaMetadata = signed(
+      checkoutEvent('checkout.session.completed', { client_reference_id: null }),
+    );
+    const foreign = signed(
+      checkoutEvent('checkout.session.completed', { client_reference_id: null, metadata: {} }),
+    );
+
+    const fromMetadata = gateway.verifyWebhook(viaMetadata.raw, viaMetadata.headers);
+    assert.equal(fromMetadata.type === 'payment.succeeded' && fromMetadata.orderId, 'order_1');
+    assert.equal(gateway.verifyWebhook(foreign.raw, foreign.headers).type, 'ignored');
+  });
+
+  it('rejects a paid session without an amount', () => {
+    const { raw, headers } = signed(
+      checkoutEvent('checkout.session.completed', { amount_total: null }),
+    );
+
+    assert.match(rejection(raw, headers), /amount_total/);
+  });
+
+  it('rejects a body changed after signing', () => {
+    const { headers } = signed(checkoutEvent('checkout.session.completed'));
+    const tampered = Buffer.from(
+      JSON.stringify(checkoutEvent('checkout.session.completed', { amount_total: 1 })),
+    );
+
+    assert.equal(rejection(tampered, headers), 'signature mismatch');
+  });
+
+  it('rejects a signature made with another secret', () => {
+    const { raw, headers } = signed(checkoutEvent('checkout.session.completed'), {
+      secret: 'whsec_someone_else',
+    });
+
+    assert.equal(rejection(raw, headers), 'signature mismatch');
+  });
+
+  it('rejects stale and future timestamps beyond five minutes', () => {
+    const stale = signed(checkoutEvent('checkout.session.completed'), { timestamp: now() - 301 });
+    const future = signed(checkoutEvent('checkout.session.completed'), { timestamp: now() + 301 });
+
+    assert.equal(rejection(stale.raw, stale.headers), 'signature timestamp outside tolerance');
+    assert.equal(rejection(future.raw, future.headers), 'signature timestamp outside tolerance');
+  });
+
+  it('accepts timestamps within five minutes either way', () => {
+    for (const offset of [-290, 290]) {
+      const { raw, headers } = signed(checkoutEvent('checkout.session.completed'), {
+        timestamp: now() + offset,
+      });
+
+      assert.equal(gateway.verifyWebhook(raw, headers).type, 'payment.succeeded', String(offset));
+    }
+  });
+
+  it('rejects missing, repeated and malformed headers', () => {
+    const { raw, headers } = signed(checkoutEvent('checkout.session.completed'));
+    const header = headers['stripe-signature'];
+
+    assert.equal(rejection(raw, {}), 'signature header missing');
+    assert.equal(
+      rejection(raw, { 'stripe-signature': [header, header] }),
+      'signature header repeated',
+    );
+    assert.equal(rejection(raw, { 'stripe-signature': 'garbage' }), 'signature header malformed');
+    assert.equal(
+      rejection(raw, { 'stripe-signature': `t=${now()},t=${now()},${header.split(',')[1]}` }),
+      'signature header malformed',
+    );
+  });
+});
+
+describe('Stripe Checkout Session creation', () => {
+  let stub: FastifyInstance;
+  let port: number;
+  const requests: { headers: Record<string, unknown>; body: Record<string, string> }[] = [];
+  let reply: { status: number; body: Record<string, unknown> };
+
+  before(async () => {
+    stub = Fastify();
+    await stub.register(formbody);
+    stub.post('/v1/checkout/sessions', async (request, response) => {
+      requests.push({
+        headers: request.headers,
+        body: { ...(request.body as Record<string, string>) },
+      });
+      return response.code(reply.status).send(reply.body);
+    });
+    await stub.listen({ host: '127.0.0.1', port: 0 });
+    const address = stub.server.address();
+    port = typeof address === 'object' && address ? address.port : 0;
+  });
+  after(() => stub.close());
+
+  const stripeGateway = () =>
+    new StripeGateway({
+      secretKey: 'sk_test_local_stub',
+      webhookSecret,
+      api: { host: '127.0.0.1', port, protocol: 'http' },
+    });
+
+  const request = {
+    orderId: 'order_1',
+    amount: { amount: 2599, currency: 'EUR' },
+    description: 'Order at Storefort',
+    successUrl: 'https://shop.example/orders/order_1?token=t',
+    cancelUrl: 'https://shop.example/cart',
+  };
+
+  it('sends one line with the order total and returns the session', async () => {
+    requests.length = 0;
+    reply = {
+      status: 200,
+      body: {
+        id: 'cs_test_123',
+        object: 'checkout.session',
+        url: 'https://checkout.stripe.com/c/pay/cs_test_123',
+      },
+    };
+
+    const session = await stripeGateway().createSession(request);
+
+    assert.deepEqual(session, {
+      reference: 'cs_test_123',
+      url: 'https://checkout.stripe.com/c/pay/cs_test_123',
+    });
+    assert.equal(requests.length, 1);
+    const sent = requests[0];
+    assert.ok(sent);
+    assert.equal(sent.headers.authorization, 'Bearer sk_test_local_stub');
+    assert.equal(sent.headers['idempotency-key'], 'storefort-order-order_1');
+    assert.deepEqual(sent.body, {
+      mode: 'payment',
+      'line_items[0][quantity]': '1',
+      'line_items[0][price_data][currency]': 'eur',
+      'line_items[0][price_data][unit_amount]': '2599',
+      'line_items[0][price_data][product_data][name]': 'Order at Storefort',
+      client_reference_id: 'order_1',
+      'metadata[orderId]': 'order_1',
+      success_url: request.successUrl,
+      cancel_url: request.cancelUrl,
+    });
+  });
+
+  it('fails with PAYMENT_PROVIDER_FAILED when Stripe rejects the request', async () => {
+    reply = {
+      status: 400,
+      body: { error: { type: 'invalid_request_error', message: 'Invalid currency' } },
+    };
+
+    await assert.rejects(stripeGateway().createSession(request), (error) => {
+      assert.ok(error instanceof AppError);
+      assert.equal(error.code, 'PAYMENT_PROVIDER_FAILED');
+      assert.doesNotMatch(error.detail, /Invalid currency/);
+      return true;
+    });
+  });
+
+  it('fails when the session has no URL', async () => {
+    reply = { status: 200, body: { id: 'cs_test_456', object: 'checkout.session', url: null } };
+
+    await assert.rejects(stripeGateway().createSession(request), AppError);
+  });
+
+  it('uses checkout.stripe.com as the form origin', () => {
+    assert.equal(stripeGateway().origin, 'https://checkout.stripe.com');
+    assert.equal(stripeGateway().name, 'stripe');
+  });
+});
