@@ -1,0 +1,28 @@
+import type { CollectionFilter } from '../catalog/catalog.service.js';
+
+/** URL builders for storefront pages; every dynamic segment is percent-encoded. */
+
+export function productPath(handle: string, variantId?: string): string {
+  const path = `/products/${encodeURIComponent(handle)}`;
+  return variantId ? `${path}?${new URLSearchParams({ variant: variantId })}` : path;
+}
+
+export function collectionPath(kind: CollectionFilter['kind'], slug: string): string {
+  return `/collections/${kind}/${encodeURIComponent(slug)}`;
+}
+
+/** Adds `cursor` to a listing path, keeping its other query parameters. */
+export function withCursor(path: string, cursor: string): string {
+  const url = new URL(path, 'http://storefront.invalid');
+  url.searchParams.set('cursor', cursor);
+  return `${url.pathname}${url.search}`;
+}
+
+export function searchPath(query: string): string {
+  return `/search?${new URLSearchParams({ q: query })}`;
+}
+
+export function orderPath(orderId: string, token?: string): string {
+  const path = `/orders/${encodeURIComponent(orderId)}`;
+  return token ? `${path}?${new URLSearchParams({ token })}` : path;
+}
