@@ -10,14 +10,27 @@ export interface Money {
 /** The largest amount in minor units the shop accepts: 10^13, far inside Number's exact range. */
 export const MAX_MINOR_UNITS = 10_000_000_000_000;
 
+// Building an Intl.NumberFormat is slow, and pages format dozens of prices, so each one is kept.
+const formats = new Map<string, Intl.NumberFormat | null>();
+
+function currencyFormat(locale: string, currency: string): Intl.NumberFormat | null {
+  const key = `${locale} ${currency}`;
+  let format = formats.get(key);
+  if (format === undefined) {
+    try {
+      format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    } catch {
+      format = null;
+    }
+    // Only valid codes are kept, so a flood of made-up codes cannot grow the map.
+    if (format) formats.set(key, format);
+  }
+  return format;
+}
+
 /** Returns the number of decimal places of an ISO 4217 currency, or undefined if unknown. */
 export function currencyExponent(currency: string): number | undefined {
-  try {
-    const format = new Intl.NumberFormat('en', { style: 'currency', currency });
-    return format.resolvedOptions().maximumFractionDigits;
-  } catch {
-    return undefined;
-  }
+  return currencyFormat('en', currency)?.resolvedOptions().maximumFractionDigits;
 }
 
 export type ParseResult = { ok: true; value: number } | { ok: false; reason: string };
@@ -58,7 +71,9 @@ export function formatMinorAsDecimal(amount: number, exponent: number): string {
 export function formatMoney(money: Money, locale = 'en-US'): string {
   const exponent = currencyExponent(money.currency) ?? 2;
   const decimal = formatMinorAsDecimal(money.amount, exponent);
-  const format = new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency });
+  const format =
+    currencyFormat(locale, money.currency) ??
+    new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency });
   // Intl accepts decimal strings exactly (ES2023 string-as-decimal), so no float rounding here.
   return format.format(decimal as unknown as number);
 }
