@@ -63,7 +63,19 @@ describe('contentSecurityPolicy', () => {
     const csp = parseCsp(contentSecurityPolicy(options));
 
     assert.deepEqual(csp.get('report-uri'), ['/csp-report']);
-    assert.deepEqual(csp.get('report-to'), ['csp']);
+  });
+
+  it('names the Reporting API endpoint only over https', () => {
+    const plain = parseCsp(contentSecurityPolicy(options));
+    const tls = parseCsp(contentSecurityPolicy({ ...options, https: true }));
+
+    assert.equal(plain.has('report-to'), false);
+    assert.deepEqual(tls.get('report-to'), ['csp']);
+    assert.equal(securityHeaders(options)['reporting-endpoints'], undefined);
+    assert.equal(
+      securityHeaders({ ...options, https: true })['reporting-endpoints'],
+      'csp="/csp-report"',
+    );
   });
 
   it('upgrades insecure requests only over https', () => {
@@ -93,7 +105,6 @@ describe('securityHeaders', () => {
     assert.equal(headers['cross-origin-opener-policy'], 'same-origin');
     assert.equal(headers['cross-origin-resource-policy'], 'same-origin');
     assert.equal(headers['x-frame-options'], 'DENY');
-    assert.equal(headers['reporting-endpoints'], 'csp="/csp-report"');
     assert.equal(headers['content-security-policy'], contentSecurityPolicy(options));
   });
 

@@ -27,9 +27,10 @@ export function contentSecurityPolicy(options: HeaderOptions): string {
     "base-uri 'none'",
     "object-src 'none'",
     `report-uri ${cspReportPath}`,
-    'report-to csp',
   ];
-  if (options.https) directives.push('upgrade-insecure-requests');
+  // Chromium ignores report-uri once report-to is present, and delivers Reporting API reports
+  // only over https, so over plain http report-to would silence every report.
+  if (options.https) directives.push('report-to csp', 'upgrade-insecure-requests');
   return directives.join('; ');
 }
 
@@ -37,7 +38,6 @@ export function contentSecurityPolicy(options: HeaderOptions): string {
 export function securityHeaders(options: HeaderOptions): Record<string, string> {
   const headers: Record<string, string> = {
     'content-security-policy': contentSecurityPolicy(options),
-    'reporting-endpoints': `csp="${cspReportPath}"`,
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'strict-origin-when-cross-origin',
     'permissions-policy': 'payment=(), camera=(), microphone=(), geolocation=(), usb=()',
@@ -48,6 +48,7 @@ export function securityHeaders(options: HeaderOptions): Record<string, string> 
   };
   if (options.https) {
     headers['strict-transport-security'] = 'max-age=63072000; includeSubDomains';
+    headers['reporting-endpoints'] = `csp="${cspReportPath}"`;
   }
   return headers;
 }
