@@ -11,6 +11,8 @@ import {
   releaseStock,
   reserveStock,
 } from './catalog.service.js';
+import { productRow, toCsv } from './csv-import/csv-fixture.js';
+import { importProductCsv } from './csv-import/importer.js';
 import { seedDemoCatalogIfEmpty } from './demo-catalog.js';
 import { type CatalogTestDb, openCatalogTestDb } from './test-context.js';
 
@@ -264,6 +266,24 @@ describe('listCollections', () => {
       undefined,
       'only hidden products have it',
     );
+  });
+
+  it('counts a product imported after an earlier call', async () => {
+    const before = await listCollections(test.ctx);
+    const row = productRow('collection-cache-probe', { Type: 'Probes', Tags: 'probe-tag' });
+
+    await importProductCsv(test.db.kysely, toCsv([row]), { currency: 'USD' });
+    const after = await listCollections(test.ctx);
+
+    assert.equal(
+      before.types.find((type) => type.slug === 'probes'),
+      undefined,
+    );
+    assert.deepEqual(
+      after.types.find((type) => type.slug === 'probes'),
+      { name: 'Probes', slug: 'probes', productCount: 1 },
+    );
+    assert.equal(after.tags.find((tag) => tag.slug === 'probe-tag')?.productCount, 1);
   });
 });
 

@@ -124,8 +124,12 @@ export async function getProductByHandle(
 export async function listCollections(
   ctx: ServiceContext,
 ): Promise<{ types: Collection[]; tags: Collection[] }> {
-  // NOTE: this reads the type and tags of every visible product on each call. That is cheap
-  // for a few thousand products (an estimate, not measured); larger catalogs need a cache here.
+  // Every page shows the collections, so they are counted once per catalog version. The version
+  // comes from the database, which lets an import by another process show up on the next call.
+  const version = await catalogVersion(ctx.db);
+  const cached = collectionCache.get(ctx.db);
+  if (cached?.version === version) return cached.collections;
+
   const products = await visibleProducts(ctx.db)
     .select(['products.product_type', 'products.tags'])
     .execute();
@@ -136,7 +140,24 @@ export async function listCollections(
     types.add([product.product_type]);
     tags.add(splitTags(product.tags));
   }
-  return { types: types.sorted(), tags: tags.sorted() };
+
+  const collections = { types: types.sorted(), tags: tags.sorted() };
+  collectionCache.set(ctx.db, { version, collections });
+  return collections;
+}
+
+const collectionCache = new WeakMap<
+  Kysely<Database>,
+  { version: string; collections: { types: Collection[]; tags: Collection[] } }
+>();
+
+/** Changes whenever a product is added or updated, since every import write sets updated_at. */
+async function catalogVersion(db: Kysely<Database>): Promise<string> {
+  const row = await db
+    .selectFrom('products')
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('updated_at').as('latest')])
+    .executeTakeFirstOrThrow();
+  return `${row.count} ${row.latest ?? ''}`;
 }
 
 export interface PurchasableVariant {
