@@ -256,4 +256,15 @@ describe('catalog OpenAPI description', () => {
     assert.deepEqual(paths['/api/store/products'].get.tags, ['catalog']);
     assert.deepEqual(paths['/api/store/products/{handle}'].get.tags, ['catalog']);
   });
+
+  it('marks every listing parameter optional', async () => {
+    const response = await get('/api/openapi.json');
+
+    const parameters: { name: string; required?: boolean }[] =
+      response.json().paths['/api/store/products'].get.parameters;
+    assert.deepEqual(
+      parameters.filter((parameter) => parameter.required).map((parameter) => parameter.name),
+      [],
+    );
+  });
 });

@@ -5,6 +5,7 @@ import type { ShopDeps } from '../server/app.js';
 import { contextOf } from '../server/context.js';
 import { notFound } from '../server/errors.js';
 import {
+  defaultPageSize,
   noQuery,
   productDetail,
   productListQuery,
@@ -34,7 +35,7 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: ShopDeps): voi
       return listProducts(contextOf(request, deps, null), {
         query,
         collection: collection === undefined ? undefined : toFilter(collection),
-        limit,
+        limit: limit ?? defaultPageSize,
         cursor,
       });
     },

@@ -20,7 +20,7 @@ export const productListQuery = Type.Object(
         description: 'A product type or tag as `type:<slug>` or `tag:<slug>`',
       }),
     ),
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: defaultPageSize }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: defaultPageSize })),
     cursor: Type.Optional(
       Type.String({
         minLength: 1,
