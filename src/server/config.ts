@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 import { currencyExponent } from '../catalog/money.js';
 
 /** Settings read from the environment once at start; see the README's configuration table. */
@@ -43,7 +45,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const config: Config = {
     env: nodeEnv,
-    host: env.HOST ?? 'localhost',
+    host: readHost(env.HOST ?? 'localhost'),
     port: readPort(env, 'PORT', 3000),
     gatewayPort: readPort(env, 'GATEWAY_PORT', 3001),
     adminPort: readPort(env, 'ADMIN_PORT', 3002),
@@ -115,10 +117,15 @@ function readOrigin(env: Env, name: string, fallback: string): URL {
 
 function readDatabaseUrl(raw: string): string {
   if (raw.startsWith('sqlite:') && raw.length > 'sqlite:'.length) return raw;
-  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) return raw;
-  throw new ConfigError(
-    `DATABASE_URL must look like sqlite:./data/shop.db or postgres://user@host/db, not "${raw}"`,
-  );
+  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) {
+    throw new ConfigError('DATABASE_URL: PostgreSQL is not supported yet; use sqlite:<path>');
+  }
+  throw new ConfigError(`DATABASE_URL must look like sqlite:./data/shop.db, not "${raw}"`);
+}
+
+function readHost(raw: string): string {
+  if (isIP(raw) !== 0 || hostnamePattern.test(raw.toLowerCase())) return raw;
+  throw new ConfigError(`HOST must be a host name or IP address such as 0.0.0.0, not "${raw}"`);
 }
 
 const hostnamePattern =
@@ -140,9 +147,12 @@ function readImageHosts(raw: string): string[] {
   return hosts;
 }
 
+// Intl formats any three letters as a currency, so the list of codes it knows is the check.
+const knownCurrencies = new Set(Intl.supportedValuesOf('currency'));
+
 function readCurrency(raw: string): string {
   const code = raw.toUpperCase();
-  if (!/^[A-Z]{3}$/.test(code) || currencyExponent(code) === undefined) {
+  if (!knownCurrencies.has(code) || currencyExponent(code) === undefined) {
     throw new ConfigError(`CURRENCY must be an ISO 4217 code such as USD, not "${raw}"`);
   }
   return code;

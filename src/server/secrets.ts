@@ -21,12 +21,11 @@ type Env = Record<string, string | undefined>;
  */
 export function loadSecrets(config: Config, env: Env = process.env): Secrets {
   const signingKey = readSecret(config, env, 'SECRET_KEY', 'secret.key');
-  const sandboxGatewaySecret = readSecret(
-    config,
-    env,
-    'SANDBOX_GATEWAY_SECRET',
-    'sandbox-gateway.key',
-  );
+  // Only the sandbox uses this secret; other providers get a random value nothing can match.
+  const sandboxGatewaySecret =
+    config.paymentProvider === 'sandbox'
+      ? readSecret(config, env, 'SANDBOX_GATEWAY_SECRET', 'sandbox-gateway.key')
+      : randomBytes(32).toString('base64url');
   return { signingKey: Buffer.from(signingKey, 'utf8'), sandboxGatewaySecret };
 }
 
@@ -50,7 +49,7 @@ function readSecret(config: Config, env: Env, name: string, fileName: string): s
     return readFileSync(path, 'utf8').trim();
   }
 
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const generated = randomBytes(32).toString('base64url');
   writeFileSync(path, generated, { mode: 0o600, flag: 'wx' });
   chmodSync(path, 0o600);
