@@ -27,6 +27,13 @@ describe('loadConfig', () => {
     assert.equal(config.maxQuantity, 99);
   });
 
+  it('derives the default URLs from the ports', () => {
+    const config = loadConfig({ PORT: '3510', GATEWAY_PORT: '3511' });
+
+    assert.equal(config.publicUrl.origin, 'http://localhost:3510');
+    assert.equal(config.gatewayUrl.origin, 'http://127.0.0.1:3511');
+  });
+
   it('rejects ports that are not whole numbers in range', () => {
     rejects({ PORT: 'abc' }, /^PORT must be a whole number/);
     rejects({ PORT: '70000' }, /^PORT must be between 0 and 65535/);

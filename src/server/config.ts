@@ -43,15 +43,18 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`PAYMENT_PROVIDER must be sandbox or stripe, not "${paymentProvider}"`);
   }
 
+  const port = readPort(env, 'PORT', 3000);
+  const gatewayPort = readPort(env, 'GATEWAY_PORT', 3001);
   const config: Config = {
     env: nodeEnv,
     host: readHost(env.HOST ?? 'localhost'),
-    port: readPort(env, 'PORT', 3000),
-    gatewayPort: readPort(env, 'GATEWAY_PORT', 3001),
+    port,
+    gatewayPort,
     adminPort: readPort(env, 'ADMIN_PORT', 3002),
     databaseUrl: readDatabaseUrl(env.DATABASE_URL ?? 'sqlite:./data/shop.db'),
-    publicUrl: readOrigin(env, 'PUBLIC_URL', 'http://localhost:3000'),
-    gatewayUrl: readOrigin(env, 'GATEWAY_URL', 'http://127.0.0.1:3001'),
+    // Without explicit URLs the shop and gateway are reached on the ports they listen on.
+    publicUrl: readOrigin(env, 'PUBLIC_URL', `http://localhost:${port}`),
+    gatewayUrl: readOrigin(env, 'GATEWAY_URL', `http://127.0.0.1:${gatewayPort}`),
     paymentProvider,
     imageHosts: readImageHosts(env.IMAGE_HOSTS ?? ''),
     currency: readCurrency(env.CURRENCY ?? 'USD'),
