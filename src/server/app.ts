@@ -4,7 +4,8 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { type DestinationStream, pino } from 'pino';
 
 import { registerCartRoutes } from '../cart/cart.routes.js';
 import { registerCatalogRoutes } from '../catalog/catalog.routes.js';
@@ -33,6 +34,8 @@ export interface ShopDeps {
   secrets: Secrets;
   payments: PaymentGateway;
   assets: AssetManifest;
+  /** Where log lines go; standard output when absent. Tests pass a stream to read them. */
+  logStream?: DestinationStream;
 }
 
 export type ShopApp = FastifyInstance & { withTypeProvider: () => unknown };
@@ -57,7 +60,10 @@ export async function buildShopApp(
   const app = Fastify({
     ...(https ? { https } : {}),
     ...earlyErrorOptions(headerOptions),
-    logger: loggerOptions(config.logLevel),
+    loggerInstance: pino(
+      loggerOptions(config.logLevel),
+      deps.logStream ?? process.stdout,
+    ) as FastifyBaseLogger,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: bodyLimitBytes,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 
 import { type Db, openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -22,6 +23,8 @@ export interface TestShop {
 export async function startTestShop(options: {
   env?: Record<string, string>;
   payments: (config: Config, deps: Omit<ShopDeps, 'payments'>) => PaymentGateway;
+  /** Receives the shop's log lines (set LOG_LEVEL in env, since tests default to silent). */
+  logStream?: DestinationStream;
   /** Adds test-only routes or hooks before the shop is marked ready. */
   beforeReady?: (app: FastifyInstance) => void | Promise<void>;
 }): Promise<TestShop> {
@@ -31,7 +34,13 @@ export async function startTestShop(options: {
   const db = openDatabase(config.databaseUrl);
   await migrateToLatest(db);
 
-  const base = { config, db, secrets, assets: await loadAssetManifest() };
+  const base = {
+    config,
+    db,
+    secrets,
+    assets: await loadAssetManifest(),
+    ...(options.logStream ? { logStream: options.logStream } : {}),
+  };
   const deps: ShopDeps = { ...base, payments: options.payments(config, base) };
   const app = await buildShopApp(deps);
   await options.beforeReady?.(app);
