@@ -121,7 +121,10 @@ describe('home page', () => {
     assert.match(html, /<nav class="site-nav" aria-label="Collections">/);
     assert.match(html, /<main id="main"/);
     assert.match(html, /<footer class="site-footer">/);
-    assert.match(html, /<form class="search-form" role="search" action="\/search" method="get">/);
+    assert.match(
+      html,
+      /<form class="search-form" role="search" action="\/search" method="get" aria-label="Site search">/,
+    );
     assert.match(html, /<label for="site-search"/);
     assert.match(html, /<a class="cart-link" href="\/cart">/);
   });
@@ -186,6 +189,16 @@ describe('search page', () => {
     assert.deepEqual(headingsOf(response.body), ['Search']);
     assert.match(response.body, /Type what you are looking for/);
     assert.match(response.body, /<label for="page-search">/);
+  });
+
+  it('names its two search landmarks apart', async () => {
+    const html = (await browser.get('/search?q=lamp')).body;
+    const searchForms = tagsNamed(html, 'form').filter((tag) => tag.includes('role="search"'));
+
+    assert.deepEqual(
+      searchForms.map((tag) => attributeOf(tag, 'aria-label')),
+      ['Site search', 'Search the catalog'],
+    );
   });
 
   it('finds products by title', async () => {

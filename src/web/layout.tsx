@@ -65,7 +65,13 @@ function SiteHeader({ chrome }: { chrome: PageChrome }) {
         <a class="brand" href="/">
           {siteName}
         </a>
-        <form class="search-form" role="search" action="/search" method="get">
+        <form
+          class="search-form"
+          role="search"
+          action="/search"
+          method="get"
+          aria-label="Site search"
+        >
           <label for="site-search" class="visually-hidden">
             Search products
           </label>

@@ -15,7 +15,15 @@ export function SearchPage({ chrome, imageHosts, query, results }: SearchPagePro
   return (
     <Layout chrome={chrome} title={heading}>
       <h1>{heading}</h1>
-      <form class="search-form search-form--page" role="search" action="/search" method="get">
+      {/* Named apart from the header's search form, because two search landmarks of one name
+          cannot be told apart in a screen reader's landmark list. */}
+      <form
+        class="search-form search-form--page"
+        role="search"
+        action="/search"
+        method="get"
+        aria-label="Search the catalog"
+      >
         <label for="page-search">Search products by name, vendor, type or tag</label>
         <div class="search-form__row">
           <input
