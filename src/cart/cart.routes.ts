@@ -37,7 +37,7 @@ export function registerCartRoutes(app: FastifyInstance, deps: ShopDeps): void {
       preValidation: treatMissingBodyAsEmpty,
     },
     async (request, reply) => {
-      const visitorHash = ensureVisitor(request, reply);
+      const visitorHash = ensureVisitor(request, reply, deps.secrets.signingKey);
       const cart = await createCart(contextOf(request, deps, visitorHash));
       return reply.code(201).send(cart);
     },
@@ -55,7 +55,7 @@ export function registerCartRoutes(app: FastifyInstance, deps: ShopDeps): void {
       config: { personal: true },
     },
     async (request) => {
-      const ctx = contextOf(request, deps, readVisitorHash(request));
+      const ctx = contextOf(request, deps, readVisitorHash(request, deps.secrets.signingKey));
       return getCart(ctx, request.params.id);
     },
   );
@@ -73,7 +73,7 @@ export function registerCartRoutes(app: FastifyInstance, deps: ShopDeps): void {
       config: { personal: true },
     },
     async (request) => {
-      const ctx = contextOf(request, deps, readVisitorHash(request));
+      const ctx = contextOf(request, deps, readVisitorHash(request, deps.secrets.signingKey));
       return addLine(ctx, request.params.id, request.body);
     },
   );
@@ -91,7 +91,7 @@ export function registerCartRoutes(app: FastifyInstance, deps: ShopDeps): void {
       config: { personal: true },
     },
     async (request) => {
-      const ctx = contextOf(request, deps, readVisitorHash(request));
+      const ctx = contextOf(request, deps, readVisitorHash(request, deps.secrets.signingKey));
       const { id, lineId } = request.params;
       return updateLine(ctx, id, lineId, request.body.quantity);
     },
@@ -111,7 +111,7 @@ export function registerCartRoutes(app: FastifyInstance, deps: ShopDeps): void {
       preValidation: treatMissingBodyAsEmpty,
     },
     async (request) => {
-      const ctx = contextOf(request, deps, readVisitorHash(request));
+      const ctx = contextOf(request, deps, readVisitorHash(request, deps.secrets.signingKey));
       return removeLine(ctx, request.params.id, request.params.lineId);
     },
   );

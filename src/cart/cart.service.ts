@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 
 import { findPurchasableVariants, type PurchasableVariant } from '../catalog/catalog.service.js';
 import type { CartLineRow, CartRow, Database } from '../db/schema.js';
+import { enforceRateLimit } from '../defense/client-limits.js';
 import type { ServiceContext } from '../server/context.js';
 import { AppError, notFound } from '../server/errors.js';
 import { nowIso, randomId } from '../server/ids.js';
@@ -15,9 +16,13 @@ export const maxLinesPerCart = 100;
 
 type Variants = Map<string, PurchasableVariant>;
 
-/** Creates an empty open cart owned by the visitor in the context, in the shop's currency. */
+/**
+ * Creates an empty open cart owned by the visitor in the context, in the shop's currency. Every
+ * cart counts against the client's cart creation limit, which raises RATE_LIMITED.
+ */
 export async function createCart(ctx: ServiceContext): Promise<CartView> {
   if (ctx.visitorHash === null) throw new Error('createCart needs a visitor; call ensureVisitor');
+  enforceRateLimit(ctx, 'cartCreation');
 
   const now = nowIso();
   const cart: CartRow = {

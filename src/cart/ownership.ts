@@ -29,7 +29,7 @@ export async function recordAccessDenied(
   details: Record<string, unknown> = {},
 ): Promise<void> {
   const source = { id: ctx.requestId, ip: ctx.ip, log: ctx.log };
-  await recordSecurityEvent(ctx.db, source, 'object_access_denied', {
+  await recordSecurityEvent(ctx, source, 'object_access_denied', {
     resource,
     id,
     hasVisitorCookie: ctx.visitorHash !== null,

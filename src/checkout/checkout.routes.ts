@@ -28,7 +28,7 @@ export function registerCheckoutRoutes(app: FastifyInstance, deps: ShopDeps): vo
       config: { personal: true },
     },
     async (request, reply) => {
-      const ctx = contextOf(request, deps, readVisitorHash(request));
+      const ctx = contextOf(request, deps, readVisitorHash(request, deps.secrets.signingKey));
       const { shippingAddress, ...rest } = request.body;
       const result = await checkout(ctx, deps.payments, request.params.id, {
         ...rest,

@@ -6,12 +6,14 @@ import {
   reserveStock,
 } from '../catalog/catalog.service.js';
 import type { CartLineRow, CartRow } from '../db/schema.js';
+import { enforceRateLimit } from '../defense/client-limits.js';
 import {
   discardUnpaidOrder,
   insertOrder,
   type NewOrderLine,
   setPaymentReference,
 } from '../orders/order-placement.js';
+import { expireBeforeCheckout, paymentDeadline } from '../orders/order-expiry.js';
 import { signOrderLink } from '../orders/order.service.js';
 import type { PaymentGateway, PaymentSession } from '../payments/gateway.js';
 import type { ServiceContext } from '../server/context.js';
@@ -47,10 +49,13 @@ interface PlacedOrder {
   id: string;
   totalMinor: number;
   currency: string;
+  placedAt: Date;
 }
 
 /**
  * Turns the visitor's cart into a pending_payment order and opens a payment session for it.
+ * Each call counts against the client's checkout rate limit (RATE_LIMITED) and first expires a
+ * few orders whose payment time is over, so abandoned orders release their stock.
  *
  * One transaction closes the cart, re-reads every price from the catalog, reserves stock and
  * writes the order, so a failure at any step (CART_CLOSED, CART_EMPTY, OUT_OF_STOCK,
@@ -65,11 +70,13 @@ export async function checkout(
   cartId: string,
   input: CheckoutInput,
 ): Promise<CheckoutResult> {
+  enforceRateLimit(ctx, 'checkout');
   const details = validateCheckoutInput(input);
   const method = findShippingMethod(ctx.config.currency, details.shippingMethod);
   if (!method) throw new Error(`validated shipping method ${details.shippingMethod} is unknown`);
 
   const cart = await loadOwnedCart(ctx, cartId);
+  await expireBeforeCheckout(ctx);
   const order = await placeOrder(ctx, payments.name, cart, details, method).catch((error) => {
     throw isSecondOrderForCart(error) ? cartClosed() : error;
   });
@@ -102,6 +109,7 @@ async function placeOrder(
     }
 
     const totals = orderTotals(lines, method.priceMinor);
+    const placedAt = new Date();
     const id = await insertOrder(trx, {
       visitorHash: cart.visitor_hash,
       cartId: cart.id,
@@ -111,9 +119,10 @@ async function placeOrder(
       totals,
       currency: ctx.config.currency,
       paymentProvider: provider,
+      placedAt,
       lines,
     });
-    return { id, totalMinor: totals.totalMinor, currency: ctx.config.currency };
+    return { id, totalMinor: totals.totalMinor, currency: ctx.config.currency, placedAt };
   });
 }
 
@@ -146,15 +155,19 @@ async function startPayment(
 ): Promise<CheckoutResult> {
   const orderToken = signOrderLink(ctx, order.id);
   const origin = ctx.config.publicUrl.origin;
+  const orderUrl = `${origin}/orders/${order.id}?token=${encodeURIComponent(orderToken)}`;
 
+  // The shopper returns to the order page either way. After a cancel or a decline it offers to
+  // put the items back in a cart, because the cart was closed when the order was placed.
   let session: PaymentSession;
   try {
     session = await payments.createSession({
       orderId: order.id,
       amount: { amount: order.totalMinor, currency: order.currency },
-      successUrl: `${origin}/orders/${order.id}?token=${encodeURIComponent(orderToken)}`,
-      cancelUrl: `${origin}/cart`,
+      successUrl: orderUrl,
+      cancelUrl: orderUrl,
       description: `Order ${order.id}`,
+      expiresAt: paymentDeadline(ctx.config, order.placedAt),
     });
     ensureOnGateway(session, payments.origin);
   } catch (error) {

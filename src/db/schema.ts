@@ -19,7 +19,12 @@ export interface Database {
 
 export type ProductStatus = 'active' | 'draft' | 'archived';
 export type InventoryPolicy = 'deny' | 'continue';
-export type OrderStatus = 'pending_payment' | 'paid' | 'payment_failed';
+/**
+ * `payment_expired`: not paid within PAYMENT_TIMEOUT_MINUTES; `cancelled`: the shopper returned
+ * the order to their cart before paying. Both released the order's stock.
+ */
+export type OrderStatus =
+  'pending_payment' | 'paid' | 'payment_failed' | 'payment_expired' | 'cancelled';
 
 export interface ProductTable {
   id: string;

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import type { ShopDeps } from '../server/app.js';
 import { AppError } from '../server/errors.js';
-import { recordSecurityEvent } from './security-events.js';
+import { recordSecurityEvent, securityEventStore } from './security-events.js';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -21,7 +21,7 @@ export function registerCrossSiteCheck(app: FastifyInstance, deps: ShopDeps): vo
     if (request.routeOptions.config?.crossSite) return;
     if (isSameOrigin(request, ownOrigin)) return;
 
-    await recordSecurityEvent(deps.db.kysely, request, 'cross_site_request', {
+    await recordSecurityEvent(securityEventStore(deps), request, 'cross_site_request', {
       method: request.method,
       path: request.url.split('?')[0],
       origin: request.headers.origin ?? null,

@@ -137,7 +137,9 @@ async function storeViolations(
 
   await deps.db.kysely.transaction().execute(async (trx) => {
     for (const violation of violations) {
-      await recordSecurityEvent(trx, request, 'csp_violation', { ...violation });
+      await recordSecurityEvent({ db: trx, limits: deps.limits }, request, 'csp_violation', {
+        ...violation,
+      });
     }
   });
 }

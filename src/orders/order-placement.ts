@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Totals } from '../cart/pricing.js';
 import type { ShippingAddress } from '../checkout/checkout.service.js';
 import type { Database, OrderLineRow, OrderRow } from '../db/schema.js';
-import { nowIso, randomId } from '../server/ids.js';
+import { randomId } from '../server/ids.js';
 import { releaseOrderStock } from './order.service.js';
 
 /** An order line as priced by checkout from catalog data. */
@@ -26,6 +26,8 @@ export interface NewOrder {
   totals: Totals;
   currency: string;
   paymentProvider: string;
+  /** The order's creation time; its payment deadline and expiry count from here. */
+  placedAt: Date;
   lines: NewOrderLine[];
 }
 
@@ -56,7 +58,7 @@ export async function insertOrder(db: Kysely<Database>, order: NewOrder): Promis
     status: 'pending_payment',
     payment_provider: order.paymentProvider,
     payment_reference: null,
-    created_at: nowIso(),
+    created_at: order.placedAt.toISOString(),
     paid_at: null,
   };
   await db.insertInto('orders').values(row).execute();

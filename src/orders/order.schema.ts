@@ -24,6 +24,8 @@ export const orderView = Type.Object({
     Type.Literal('pending_payment'),
     Type.Literal('paid'),
     Type.Literal('payment_failed'),
+    Type.Literal('payment_expired'),
+    Type.Literal('cancelled'),
   ]),
   email: Type.String(),
   shippingAddress: Type.Object({

@@ -51,6 +51,29 @@ export async function getOrder(
   orderId: string,
   linkToken?: string,
 ): Promise<OrderView> {
+  const order = await loadVisibleOrder(ctx, orderId, linkToken);
+
+  const lines = await ctx.db
+    .selectFrom('order_lines')
+    .selectAll()
+    .where('order_id', '=', order.id)
+    .orderBy('product_title')
+    .orderBy('variant_title')
+    .orderBy('sku')
+    .execute();
+  return toOrderView(order, lines);
+}
+
+/**
+ * Loads an order for the visitor who placed it or the holder of a valid signed link. Raises
+ * NOT_FOUND otherwise, exactly as for a missing order, and records an `object_access_denied`
+ * event when the order exists. Call it outside a transaction, so the event is kept.
+ */
+export async function loadVisibleOrder(
+  ctx: ServiceContext,
+  orderId: string,
+  linkToken: string | undefined,
+): Promise<OrderRow> {
   const order = await ctx.db
     .selectFrom('orders')
     .selectAll()
@@ -64,16 +87,7 @@ export async function getOrder(
     await recordAccessDenied(ctx, 'order', orderId, { linkToken: linkToken ? 'invalid' : 'none' });
     throw notFound('The order');
   }
-
-  const lines = await ctx.db
-    .selectFrom('order_lines')
-    .selectAll()
-    .where('order_id', '=', order.id)
-    .orderBy('product_title')
-    .orderBy('variant_title')
-    .orderBy('sku')
-    .execute();
-  return toOrderView(order, lines);
+  return order;
 }
 
 /** Signs a token for `?token=` that shows this order to its holder; valid 7 days by default. */
@@ -132,18 +146,39 @@ export async function markOrderPaymentFailed(
   orderId: string,
   reference: string,
 ): Promise<boolean> {
-  const changed = await withinTransaction(ctx.db, async (trx) => {
-    const result = await awaitingPayment(trx, orderId, reference)
-      .set({ status: 'payment_failed', payment_reference: reference })
-      .executeTakeFirst();
+  const changed = await endUnpaidOrder(ctx.db, orderId, 'payment_failed', reference);
+
+  if (changed) ctx.log.info({ orderId }, 'order payment failed; stock released');
+  return changed;
+}
+
+/** The states an unpaid order can end in; each one has released the order's stock. */
+export type UnpaidEnd = 'payment_failed' | 'payment_expired' | 'cancelled';
+
+/**
+ * Moves a pending_payment order to `status` and returns its reserved stock to the catalog, in
+ * the caller's transaction when `db` is one, otherwise in a new one. With `reference`, only an
+ * order awaiting that payment changes. The status change is conditional, so however often and
+ * however concurrently this runs for one order, its stock is released at most once. Returns
+ * whether this call changed the order.
+ */
+export async function endUnpaidOrder(
+  db: Kysely<Database>,
+  orderId: string,
+  status: UnpaidEnd,
+  reference?: string,
+): Promise<boolean> {
+  return withinTransaction(db, async (trx) => {
+    const update =
+      reference === undefined
+        ? pending(trx, orderId).set({ status })
+        : awaitingPayment(trx, orderId, reference).set({ status, payment_reference: reference });
+    const result = await update.executeTakeFirst();
     if (result.numUpdatedRows === 0n) return false;
 
     await releaseOrderStock(trx, orderId);
     return true;
   });
-
-  if (changed) ctx.log.info({ orderId }, 'order payment failed; stock released');
-  return changed;
 }
 
 /** Returns the reserved quantity of every line of an order to the catalog's stock. */
@@ -165,14 +200,14 @@ async function withinTransaction<T>(
   return db.transaction().execute(work);
 }
 
+function pending(db: Kysely<Database>, orderId: string) {
+  return db.updateTable('orders').where('id', '=', orderId).where('status', '=', 'pending_payment');
+}
+
 function awaitingPayment(db: Kysely<Database>, orderId: string, reference: string) {
-  return db
-    .updateTable('orders')
-    .where('id', '=', orderId)
-    .where('status', '=', 'pending_payment')
-    .where((eb) =>
-      eb.or([eb('payment_reference', 'is', null), eb('payment_reference', '=', reference)]),
-    );
+  return pending(db, orderId).where((eb) =>
+    eb.or([eb('payment_reference', 'is', null), eb('payment_reference', '=', reference)]),
+  );
 }
 
 function toOrderView(order: OrderRow, lines: OrderLineRow[]): OrderView {

@@ -9,6 +9,11 @@ export interface PaymentSessionRequest {
   cancelUrl: string;
   /** Shown on the hosted page; never card data. */
   description: string;
+  /**
+   * When the provider must stop taking this payment: the order's payment deadline. After it the
+   * shop releases the order's stock, so a later payment would have to be refunded.
+   */
+  expiresAt: Date;
 }
 
 export interface PaymentSession {

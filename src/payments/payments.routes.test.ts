@@ -16,7 +16,9 @@ import {
   validCheckout,
   Visitor,
 } from '../../test/support/store-api.js';
+import { captureLogs } from '../../test/support/log-capture.js';
 import type { Database } from '../db/schema.js';
+import { endUnpaidOrder } from '../orders/order.service.js';
 import { randomId } from '../server/ids.js';
 import type { PaymentSession, PaymentSessionRequest } from './gateway.js';
 import { SandboxGateway } from './sandbox/client.js';
@@ -42,8 +44,12 @@ describe('payment webhook route', () => {
   let catalog: CatalogFixture;
   let secret: string;
 
+  const logs = captureLogs();
+
   before(async () => {
     shop = await startTestShop({
+      env: { LOG_LEVEL: 'warn' },
+      logStream: logs.stream,
       payments: (config, deps) =>
         new LocalSessionSandbox({
           gatewayUrl: config.gatewayUrl,
@@ -193,6 +199,36 @@ describe('payment webhook route', () => {
     assert.equal(response.statusCode, 200);
     assert.equal((await orderRow(order.id)).status, 'payment_failed');
     assert.equal(await readStock(db, catalog.hat), 5);
+  });
+
+  for (const ended of ['payment_expired', 'cancelled'] as const) {
+    it(`keeps a ${ended} order unpaid when its payment arrives`, async () => {
+      const order = await placeOrder();
+      await endUnpaidOrder(db, order.id, ended);
+      const before = await snapshotStore(db);
+      const event = eventFor(order);
+
+      const response = await send(event);
+
+      assert.equal(response.statusCode, 200);
+      assert.deepEqual(await snapshotStore(db), before);
+      const stored = (await paymentEvents()).find((entry) => entry.event_id === event.id);
+      assert.equal(stored?.outcome, 'refund_required');
+      const alarm = logs.entries().find((entry) => entry.orderId === order.id);
+      assert.equal(alarm?.level, 50, 'logged at error level');
+      assert.match(String(alarm?.msg), /refund/);
+    });
+  }
+
+  it('logs a repeated success for a paid order as a warning', async () => {
+    const order = await placeOrder();
+    await send(eventFor(order));
+
+    await send(eventFor(order));
+
+    const entry = logs.entries().find((line) => line.orderId === order.id);
+    assert.equal(entry?.level, 40);
+    assert.equal((await paymentEvents()).at(-1)?.outcome, 'unchanged');
   });
 
   describe('rejects and records', () => {

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 
-import { recordSecurityEvent } from '../defense/security-events.js';
+import { recordSecurityEvent, securityEventStore } from '../defense/security-events.js';
 import type { ShopDeps } from '../server/app.js';
 import { contextOf } from '../server/context.js';
 import { AppError, notFound } from '../server/errors.js';
@@ -95,6 +95,6 @@ async function reject(
   deps: ShopDeps,
   details: { provider: string; reason: string; eventId?: string; orderId?: string },
 ): Promise<never> {
-  await recordSecurityEvent(deps.db.kysely, request, 'webhook_rejected', details);
+  await recordSecurityEvent(securityEventStore(deps), request, 'webhook_rejected', details);
   throw new AppError('BAD_WEBHOOK', 'The webhook was rejected.');
 }

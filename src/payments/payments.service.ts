@@ -10,11 +10,15 @@ import type { VerifiedPaymentEvent } from './gateway.js';
 
 /**
  * Outcome of a verified payment event. `unchanged` means the order had already left
- * pending_payment, and `replayed` means this event id was processed before.
+ * pending_payment, and `replayed` means this event id was processed before. `refund_required`
+ * means money arrived for an order that had failed, expired or been cancelled, whose stock was
+ * already released: the order stays as it is and someone must refund the payment.
  */
 export type PaymentEventResult =
-  | { outcome: 'paid' | 'payment_failed' | 'unchanged' | 'replayed' }
+  | { outcome: 'paid' | 'payment_failed' | 'unchanged' | 'replayed' | 'refund_required' }
   | { outcome: 'rejected'; reason: string };
+
+type AppliedOutcome = 'paid' | 'payment_failed' | 'unchanged' | 'refund_required';
 
 /** Aborts the transaction of a rejected event; caught in applyPaymentEvent. */
 class RejectedEvent extends Error {
@@ -85,20 +89,27 @@ function findMismatch(order: OrderForPayment, event: VerifiedPaymentEvent): stri
   return undefined;
 }
 
+/**
+ * Applies the event to the order. A success for an order that is already paid is a duplicate
+ * report of the same payment and changes nothing. A success for an order that failed, expired
+ * or was cancelled is logged at error level and stored as `refund_required` in payment_events.
+ */
 async function updateOrder(
   ctx: ServiceContext,
   order: OrderForPayment,
   event: VerifiedPaymentEvent,
-): Promise<'paid' | 'payment_failed' | 'unchanged'> {
+): Promise<AppliedOutcome> {
   if (event.type === 'payment.succeeded') {
     if (await markOrderPaid(ctx, order.id, event.reference)) return 'paid';
 
-    // Money was taken for an order that is no longer awaiting it; someone has to refund.
-    ctx.log.error(
-      { orderId: order.id, status: order.status, eventId: event.eventId },
-      'payment succeeded for an order not awaiting payment',
-    );
-    return 'unchanged';
+    const current = await findOrderForPayment(ctx, order.id);
+    const ids = { orderId: order.id, status: current?.status, eventId: event.eventId };
+    if (current?.status === 'paid') {
+      ctx.log.warn(ids, 'payment success reported again for a paid order');
+      return 'unchanged';
+    }
+    ctx.log.error(ids, 'payment succeeded for an order no longer awaiting payment; refund it');
+    return 'refund_required';
   }
 
   if (await markOrderPaymentFailed(ctx, order.id, event.reference)) return 'payment_failed';

@@ -7,7 +7,7 @@ import Stripe from 'stripe';
 
 import { AppError } from '../server/errors.js';
 import { WebhookVerificationError } from './gateway.js';
-import { StripeGateway } from './stripe.js';
+import { StripeGateway, stripeExpiresAt } from './stripe.js';
 
 const webhookSecret = 'whsec_test_secret_for_storefort_tests';
 const signer = new Stripe('sk_test_unused');
@@ -212,7 +212,8 @@ describe('Stripe Checkout Session creation', () => {
     amount: { amount: 2599, currency: 'EUR' },
     description: 'Order at Storefort',
     successUrl: 'https://shop.example/orders/order_1?token=t',
-    cancelUrl: 'https://shop.example/cart',
+    cancelUrl: 'https://shop.example/orders/order_1?token=t',
+    expiresAt: new Date(Date.now() + 45 * 60_000),
   };
 
   it('sends one line with the order total and returns the session', async () => {
@@ -247,6 +248,7 @@ describe('Stripe Checkout Session creation', () => {
       'metadata[orderId]': 'order_1',
       success_url: request.successUrl,
       cancel_url: request.cancelUrl,
+      expires_at: String(Math.floor(request.expiresAt.getTime() / 1000)),
     });
   });
 
@@ -273,5 +275,23 @@ describe('Stripe Checkout Session creation', () => {
   it('uses checkout.stripe.com as the form origin', () => {
     assert.equal(stripeGateway().origin, 'https://checkout.stripe.com');
     assert.equal(stripeGateway().name, 'stripe');
+  });
+});
+
+describe('stripeExpiresAt', () => {
+  const now = Date.UTC(2030, 0, 1, 12, 0, 0);
+  const nowSeconds = now / 1000;
+  const minutes = (count: number) => new Date(now + count * 60_000);
+
+  it('passes a deadline inside Stripe window unchanged', () => {
+    assert.equal(stripeExpiresAt(minutes(90), now), nowSeconds + 90 * 60);
+  });
+
+  it('keeps a minute above the 30-minute minimum', () => {
+    assert.equal(stripeExpiresAt(minutes(29.5), now), nowSeconds + 31 * 60);
+  });
+
+  it('keeps a minute below the 24-hour maximum', () => {
+    assert.equal(stripeExpiresAt(minutes(24 * 60), now), nowSeconds + 24 * 60 * 60 - 60);
   });
 });

@@ -14,6 +14,11 @@ import {
 /** How far a Stripe-Signature timestamp may lie in the past or the future, in seconds. */
 export const stripeToleranceSeconds = 300;
 
+// Stripe accepts an expires_at from 30 minutes to 24 hours after it creates the session, and
+// rejects the request otherwise. One minute off each bound covers travel time and clock skew.
+const minSessionSeconds = 30 * 60 + 60;
+const maxSessionSeconds = 24 * 60 * 60 - 60;
+
 export interface StripeGatewayOptions {
   secretKey: string;
   /** The endpoint's signing secret (whsec_…) from the Stripe dashboard. */
@@ -67,6 +72,7 @@ export class StripeGateway implements PaymentGateway {
           metadata: { orderId: request.orderId },
           success_url: request.successUrl,
           cancel_url: request.cancelUrl,
+          expires_at: stripeExpiresAt(request.expiresAt),
         },
         { idempotencyKey: `storefort-order-${request.orderId}` },
       );
@@ -109,6 +115,17 @@ export class StripeGateway implements PaymentGateway {
 
     return toPaymentEvent(event);
   }
+}
+
+/**
+ * Converts the order's payment deadline to Stripe's `expires_at` (Unix seconds), moved inside
+ * the window Stripe accepts. With the shortest PAYMENT_TIMEOUT_MINUTES the session may outlive
+ * the deadline by a minute or so, which the shop's grace period before expiry covers.
+ */
+export function stripeExpiresAt(deadline: Date, nowMs = Date.now()): number {
+  const now = Math.floor(nowMs / 1000);
+  const requested = Math.floor(deadline.getTime() / 1000);
+  return Math.min(Math.max(requested, now + minSessionSeconds), now + maxSessionSeconds);
 }
 
 /** Maps the Checkout Session events to payment outcomes; every other type is ignored. */

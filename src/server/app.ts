@@ -11,6 +11,7 @@ import { registerCartRoutes } from '../cart/cart.routes.js';
 import { registerCatalogRoutes } from '../catalog/catalog.routes.js';
 import { registerCheckoutRoutes } from '../checkout/checkout.routes.js';
 import type { Db } from '../db/database.js';
+import { type ClientLimits, createClientLimits } from '../defense/client-limits.js';
 import { registerCrossSiteCheck } from '../defense/origin.js';
 import { type AssetManifest, registerAssetRoutes } from '../integrity/assets.js';
 import { registerCspReportRoute } from '../integrity/csp-report.routes.js';
@@ -34,6 +35,8 @@ export interface ShopDeps {
   secrets: Secrets;
   payments: PaymentGateway;
   assets: AssetManifest;
+  /** Per-client rate limits; buildShopApp creates them with the defaults when absent. */
+  limits?: ClientLimits;
   /** Where log lines go; standard output when absent. Tests pass a stream to read them. */
   logStream?: DestinationStream;
 }
@@ -51,6 +54,8 @@ export async function buildShopApp(
   deps: ShopDeps,
   https?: { cert: Buffer; key: Buffer; minVersion: 'TLSv1.3' },
 ): Promise<FastifyInstance> {
+  // Every route and hook below receives this copy, so they all count against one set of limits.
+  deps = { ...deps, limits: deps.limits ?? createClientLimits() };
   const { config } = deps;
   const headerOptions: HeaderOptions = {
     gatewayOrigin: deps.payments.origin,

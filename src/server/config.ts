@@ -16,6 +16,8 @@ export interface Config {
   imageHosts: string[];
   currency: string;
   maxQuantity: number;
+  /** Minutes an order waits for its payment before it expires and its stock is released. */
+  paymentTimeoutMinutes: number;
   dataDir: string;
   logLevel: string;
   stripeSecretKey: string | undefined;
@@ -59,6 +61,8 @@ export function loadConfig(env: Env = process.env): Config {
     imageHosts: readImageHosts(env.IMAGE_HOSTS ?? ''),
     currency: readCurrency(env.CURRENCY ?? 'USD'),
     maxQuantity: readInteger(env, 'MAX_QUANTITY', 99, 1, 10_000),
+    // Stripe Checkout Sessions live from 30 minutes to 24 hours, so the timeout stays in that range.
+    paymentTimeoutMinutes: readInteger(env, 'PAYMENT_TIMEOUT_MINUTES', 30, 30, 1440),
     dataDir: env.DATA_DIR ?? './data',
     logLevel: readLogLevel(env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info')),
     stripeSecretKey: env.STRIPE_SECRET_KEY || undefined,

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 
 import type { Database } from '../db/schema.js';
+import type { ClientLimits } from '../defense/client-limits.js';
 import type { ShopDeps } from './app.js';
 import type { Config } from './config.js';
 import type { Secrets } from './secrets.js';
@@ -19,13 +20,24 @@ export interface ServiceContext {
   ip: string;
   /** SHA-256 of the visitor token from the __Host-cart cookie, or null for a new visitor. */
   visitorHash: string | null;
+  /**
+   * The shop's per-client rate limits. Request contexts always carry them; contexts of work no
+   * client requested (command line, timers) have none and are not limited.
+   */
+  limits?: ClientLimits | undefined;
 }
 
+/**
+ * Builds the context of a request. Throws when `deps` lacks the rate limits, which means the
+ * route was registered with other dependencies than the ones buildShopApp completed.
+ */
 export function contextOf(
   request: FastifyRequest,
-  deps: Pick<ShopDeps, 'db' | 'config' | 'secrets'>,
+  deps: Pick<ShopDeps, 'db' | 'config' | 'secrets' | 'limits'>,
   visitorHash: string | null,
 ): ServiceContext {
+  if (!deps.limits) throw new Error('contextOf needs the rate limits that buildShopApp adds');
+
   return {
     db: deps.db.kysely,
     config: deps.config,
@@ -34,5 +46,6 @@ export function contextOf(
     requestId: request.id,
     ip: request.ip,
     visitorHash,
+    limits: deps.limits,
   };
 }

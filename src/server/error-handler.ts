@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { recordSecurityEvent } from '../defense/security-events.js';
+import { recordSecurityEvent, securityEventStore } from '../defense/security-events.js';
 import { collectRoutes } from './allowed-methods.js';
 import type { ShopDeps } from './app.js';
 import { AppError, type Problem, problemFor } from './errors.js';
@@ -56,10 +56,14 @@ export function registerErrorHandling(app: FastifyInstance, deps: ShopDeps): voi
 /**
  * Sends an AppError as problem+json, or as an HTML page on page routes and to browsers. The
  * X-Request-Id header is set here too, because a hook may reject the request before the hook
- * that sets it has run.
+ * that sets it has run. A RATE_LIMITED error with `retryAfterSeconds` also sets Retry-After.
  */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
   const rendered = renderProblem(request, error);
+  const { retryAfterSeconds } = error.extensions;
+  if (error.code === 'RATE_LIMITED' && typeof retryAfterSeconds === 'number') {
+    reply.header('retry-after', String(retryAfterSeconds));
+  }
   return reply
     .code(error.status)
     .header('x-request-id', request.id)
@@ -181,7 +185,7 @@ async function validationError(
 /** Stores the tampering event; a storage failure is logged and the request is still rejected. */
 async function recordTampering(request: FastifyRequest, deps: ShopDeps, fields: string[]) {
   try {
-    await recordSecurityEvent(deps.db.kysely, request, 'request_tampering', {
+    await recordSecurityEvent(securityEventStore(deps), request, 'request_tampering', {
       path: request.url.split('?')[0],
       method: request.method,
       fields: fields.slice(0, 20),

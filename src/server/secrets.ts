@@ -6,7 +6,7 @@ import { type Config, ConfigError } from './config.js';
 
 /** Keys the shop signs with. They never appear in a response or a log line. */
 export interface Secrets {
-  /** HMAC key for signed order links. */
+  /** HMAC key for signed order links and the signed visitor cookie. */
   signingKey: Buffer;
   /** Shared secret between the shop and the sandbox gateway (API key and webhook signatures). */
   sandboxGatewaySecret: string;

@@ -4,8 +4,10 @@ import type { FastifyInstance } from 'fastify';
 
 import { seedDemoCatalogIfEmpty } from '../catalog/demo-catalog.js';
 import { openDatabase } from '../db/database.js';
+import { createClientLimits, type RateLimitSettings } from '../defense/client-limits.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { loadAssetManifest } from '../integrity/assets.js';
+import { startExpiryTimer } from '../orders/order-expiry.js';
 import { createPaymentGateway } from '../payments/index.js';
 import { startGateway } from '../payments/sandbox/server.js';
 import { buildShopApp } from './app.js';
@@ -17,6 +19,14 @@ export interface TlsFiles {
   keyPath: string;
 }
 
+export interface StartOptions {
+  /**
+   * Replaces entries of the default per-client rate limits. A benchmark that creates hundreds of
+   * carts from one address needs higher ones; a shop serving shoppers keeps the defaults.
+   */
+  rateLimits?: Partial<RateLimitSettings>;
+}
+
 export interface RunningShop {
   shop: FastifyInstance;
   gateway: FastifyInstance | undefined;
@@ -25,10 +35,15 @@ export interface RunningShop {
 
 /**
  * Migrates the database, seeds the demo catalog into an empty store, starts the sandbox gateway
- * when it is the payment provider, and starts the shop. With TLS files the shop serves HTTPS
+ * when it is the payment provider, and starts the shop and the minute timer that expires unpaid
+ * orders. With TLS files the shop serves HTTPS
  * and accepts TLS 1.3 only.
  */
-export async function startShop(config: Config, tls?: TlsFiles): Promise<RunningShop> {
+export async function startShop(
+  config: Config,
+  tls?: TlsFiles,
+  options: StartOptions = {},
+): Promise<RunningShop> {
   const secrets = loadSecrets(config);
   const https = tls ? readTls(tls) : undefined;
   if (https && config.publicUrl.protocol !== 'https:') {
@@ -43,15 +58,25 @@ export async function startShop(config: Config, tls?: TlsFiles): Promise<Running
     config.paymentProvider === 'sandbox' ? await startGateway(config, secrets) : undefined;
   const payments = createPaymentGateway(config, secrets);
   const shop = await buildShopApp(
-    { config, db, secrets, payments, assets: await loadAssetManifest() },
+    {
+      config,
+      db,
+      secrets,
+      payments,
+      assets: await loadAssetManifest(),
+      limits: createClientLimits(options.rateLimits),
+    },
     https,
   );
   await shop.listen({ port: config.port, host: config.host });
+  // Unpaid orders past PAYMENT_TIMEOUT_MINUTES release their stock even when no checkout runs.
+  const expiry = startExpiryTimer({ db: db.kysely, config, secrets, log: shop.log });
 
   return {
     shop,
     gateway,
     close: async () => {
+      await expiry.stop();
       await shop.close();
       await gateway?.close();
       await db.close();

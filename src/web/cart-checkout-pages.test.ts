@@ -248,6 +248,21 @@ describe('checkout page', () => {
     assert.equal(payments.sessions.length, 0);
     assert.deepEqual(await snapshotStore(shop.db.kysely), before);
   });
+
+  it('shows the form again on an empty field', async () => {
+    await browser.postForm('/cart/lines', { variantId: variants.kettle, quantity: '1' });
+    const before = await snapshotStore(shop.db.kysely);
+
+    const response = await browser.postForm('/checkout', { ...checkoutFields, city: '' });
+
+    assert.equal(response.statusCode, 400);
+    assert.deepEqual(headingsOf(response.body), ['Checkout']);
+    assert.match(response.body, /City is required\./);
+    assert.match(response.body, /value="shopper@example\.com"/);
+    assert.match(response.body, /id="checkout-city"[^>]*aria-invalid="true"/);
+    assert.equal(payments.sessions.length, 0);
+    assert.deepEqual(await snapshotStore(shop.db.kysely), before);
+  });
 });
 
 describe('order status page', () => {

@@ -53,7 +53,7 @@ export function registerCartPages(parent: FastifyInstance, deps: ShopDeps): void
     '/cart/lines',
     { config: personalPage, schema: { hide: true, body: addLineForm, response: htmlResponse } },
     async (request, reply) => {
-      const ctx = contextOf(request, deps, ensureVisitor(request, reply));
+      const ctx = contextOf(request, deps, ensureVisitor(request, reply, deps.secrets.signingKey));
       const cart = (await findOpenCartForVisitor(ctx)) ?? (await createCart(ctx));
 
       await addLine(ctx, cart.id, {

@@ -3,13 +3,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { type CartView, findOpenCartForVisitor } from '../cart/cart.service.js';
 import { orderTotals } from '../cart/pricing.js';
+import { ensureVisitor } from '../cart/visitor.js';
 import { findPurchasableVariants } from '../catalog/catalog.service.js';
 import { checkout } from '../checkout/checkout.service.js';
 import { countryCodes } from '../checkout/countries.js';
 import { shippingMethods } from '../checkout/shipping.js';
 import { getOrder } from '../orders/order.service.js';
+import { returnOrderToCart } from '../orders/return-to-cart.js';
 import type { ShopDeps } from '../server/app.js';
-import type { ServiceContext } from '../server/context.js';
+import { contextOf, type ServiceContext } from '../server/context.js';
 import { AppError } from '../server/errors.js';
 import { loadChrome, pageContext } from './chrome.js';
 import {
@@ -19,10 +21,11 @@ import {
   orderParams,
   orderQuery,
   paymentReturnQuery,
+  returnToCartForm,
 } from './forms.schema.js';
 import { CheckoutPage, type CheckoutPageProps, type ShippingOption } from './pages/checkout.js';
 import { OrderPage } from './pages/order.js';
-import { orderPath } from './paths.js';
+import { orderPath, returnToCartPath } from './paths.js';
 import { sendPage } from './send-page.js';
 
 const personalPage = { page: true, personal: true } as const;
@@ -61,6 +64,24 @@ export function registerCheckoutPages(parent: FastifyInstance, deps: ShopDeps): 
       const { id } = request.params;
       const { token } = request.query;
       return sendOrderPage(request, reply, deps, id, token);
+    },
+  );
+
+  // A form post from the order page: cancels a pending order and puts its items in a new cart.
+  // The visitor cookie is issued first when absent, so a shopper who opened the order through
+  // its signed link gets the cart in this browser. A new cookie cannot own the order, so it
+  // grants nothing: access still needs the owner's cookie or a valid token.
+  app.post(
+    '/orders/:id/return-to-cart',
+    {
+      config: personalPage,
+      schema: { hide: true, params: orderParams, body: returnToCartForm, response: htmlResponse },
+    },
+    async (request, reply) => {
+      const visitorHash = ensureVisitor(request, reply, deps.secrets.signingKey);
+      const ctx = contextOf(request, deps, visitorHash);
+      await returnOrderToCart(ctx, request.params.id, request.body.token);
+      return reply.redirect('/cart', 303);
     },
   );
 
@@ -136,6 +157,8 @@ async function sendOrderPage(
       order={order}
       shippingLabel={method?.label ?? order.shippingMethod}
       refreshHref={orderPath(order.id, token)}
+      returnToCart={{ action: returnToCartPath(order.id), token }}
+      paymentTimeoutMinutes={deps.config.paymentTimeoutMinutes}
     />,
   );
 }

@@ -12,7 +12,7 @@ const navCollectionLimit = 6;
 
 /** Builds the service context of a page request, scoped to the visitor's cookie if there is one. */
 export function pageContext(request: FastifyRequest, deps: ShopDeps): ServiceContext {
-  return contextOf(request, deps, readVisitorHash(request));
+  return contextOf(request, deps, readVisitorHash(request, deps.secrets.signingKey));
 }
 
 export interface ChromeOptions {

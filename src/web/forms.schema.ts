@@ -56,23 +56,25 @@ export const changeLineForm = Type.Object(
 );
 
 const text = (maxLength: number) => Type.String({ maxLength });
-const requiredText = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 
 /**
- * The checkout form. Lengths are capped here; the checkout service trims the fields and checks
- * their content (e-mail syntax, postal code, country code, shipping method).
+ * The checkout form. Every field must be present and lengths are capped here, but empty fields
+ * pass. The checkout service trims the fields and checks their content (required fields, e-mail
+ * syntax, postal code, country code, shipping method). Its field error brings the form back with
+ * the shopper's values and the message next to the field, where a schema error would show the
+ * generic error page and lose what the shopper typed.
  */
 export const checkoutForm = Type.Object(
   {
-    email: requiredText(checkoutLimits.email),
-    name: requiredText(checkoutLimits.name),
-    line1: requiredText(checkoutLimits.line1),
+    email: text(checkoutLimits.email),
+    name: text(checkoutLimits.name),
+    line1: text(checkoutLimits.line1),
     line2: text(checkoutLimits.line2),
-    city: requiredText(checkoutLimits.city),
+    city: text(checkoutLimits.city),
     region: text(checkoutLimits.region),
-    postalCode: requiredText(checkoutLimits.postalCode),
-    country: requiredText(2),
-    shippingMethod: requiredText(32),
+    postalCode: text(checkoutLimits.postalCode),
+    country: text(2),
+    shippingMethod: text(32),
   },
   { additionalProperties: false },
 );
@@ -80,6 +82,12 @@ export const checkoutForm = Type.Object(
 export const orderParams = Type.Object({ id: resourceId }, { additionalProperties: false });
 
 export const orderQuery = Type.Object(
+  { token: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })) },
+  { additionalProperties: false },
+);
+
+/** The order page's "Return to cart" form; it repeats the signed link token the page was opened with. */
+export const returnToCartForm = Type.Object(
   { token: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })) },
   { additionalProperties: false },
 );

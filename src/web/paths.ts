@@ -26,3 +26,8 @@ export function orderPath(orderId: string, token?: string): string {
   const path = `/orders/${encodeURIComponent(orderId)}`;
   return token ? `${path}?${new URLSearchParams({ token })}` : path;
 }
+
+/** Target of the order page's "Return to cart" form. */
+export function returnToCartPath(orderId: string): string {
+  return `/orders/${encodeURIComponent(orderId)}/return-to-cart`;
+}

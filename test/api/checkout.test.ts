@@ -87,7 +87,10 @@ describe('checkout', () => {
       amount: 2500 + (express?.priceMinor ?? 0),
       currency: 'USD',
     });
-    assert.equal(session?.cancelUrl, 'http://localhost:3000/cart');
+    assert.equal(session?.cancelUrl, session?.successUrl);
+    const order = await orderRow(orderId);
+    const deadline = Date.parse(order?.created_at ?? '') + 30 * 60_000;
+    assert.equal(session?.expiresAt.getTime(), deadline);
     const success = new URL(session?.successUrl ?? '');
     assert.equal(success.origin, 'http://localhost:3000');
     assert.equal(success.pathname, `/orders/${orderId}`);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import { visitorCookie } from '../../src/cart/visitor.js';
-import { hashToken } from '../../src/server/ids.js';
+import { signVisitorToken, visitorCookie } from '../../src/cart/visitor.js';
+import { hashToken, randomToken } from '../../src/server/ids.js';
 import { type StoreTest, startStoreTest, validCheckout, Visitor } from '../support/store-api.js';
 
 let store: StoreTest;
@@ -27,13 +28,15 @@ describe('visitor cookie', () => {
     const header = String(response.headers['set-cookie']);
     const cookie = response.cookies.find((entry) => entry.name === visitorCookie);
     assert.ok(cookie, header);
-    assert.match(header, /^__Host-cart=[A-Za-z0-9_-]{43};/);
+    assert.match(header, /^__Host-cart=[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43};/);
     assert.match(header, /; HttpOnly/);
     assert.match(header, /; Secure/);
     assert.match(header, /; SameSite=Lax/);
     assert.match(header, /; Path=\/(;|$)/);
     assert.doesNotMatch(header, /Domain=/i);
-    assert.equal(Buffer.from(cookie.value, 'base64url').length, 32);
+    const [token = '', signature = ''] = cookie.value.split('.');
+    assert.equal(Buffer.from(token, 'base64url').length, 32);
+    assert.equal(signature, signVisitorToken(signingKey(), token).split('.')[1]);
   });
 
   it('is kept when the visitor already has one', async () => {
@@ -55,13 +58,13 @@ describe('visitor cookie', () => {
     });
 
     const cookie = response.cookies.find((entry) => entry.name === visitorCookie);
-    assert.match(cookie?.value ?? '', /^[A-Za-z0-9_-]{43}$/);
+    assert.match(cookie?.value ?? '', /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
   });
 
   it('is stored only as its SHA-256', async () => {
     const visitor = new Visitor(store.app);
     const cartId = await visitor.createCart();
-    const token = visitor.cookie ?? '';
+    const token = (visitor.cookie ?? '').split('.')[0] ?? '';
 
     const cart = await store.db
       .selectFrom('carts')
@@ -74,6 +77,62 @@ describe('visitor cookie', () => {
     assert.equal(JSON.stringify(rows).includes(token), false);
   });
 });
+
+describe('visitor cookie fixation', () => {
+  // An attacker who can plant a cookie in the shopper's browser picks a token they know, so the
+  // shopper's cart and orders would be filed under the attacker's visitor hash.
+  // Built per test, because the shop's signing key exists only once `before` has run.
+  const plantedToken = randomToken();
+  const planted: Record<string, () => string> = {
+    'an unsigned token': () => plantedToken,
+    'a token signed with another key': () => signVisitorToken(randomBytes(32), plantedToken),
+    'a token with a changed signature': () =>
+      flipLastCharacter(signVisitorToken(signingKey(), plantedToken)),
+    'a signature moved to another token': () =>
+      `${plantedToken}.${signVisitorToken(signingKey(), randomToken()).split('.')[1]}`,
+  };
+
+  for (const [name, plant] of Object.entries(planted)) {
+    it(`ignores ${name}`, async () => {
+      const victim = new Visitor(store.app);
+      victim.cookie = plant();
+
+      const response = await victim.request('POST', '/api/store/carts');
+
+      assert.equal(response.statusCode, 201);
+      const issued = response.cookies.find((entry) => entry.name === visitorCookie);
+      assert.ok(issued, 'a fresh cookie replaces the planted one');
+      assert.notEqual(issued.value.split('.')[0], plantedToken);
+      const plantedCarts = await store.db
+        .selectFrom('carts')
+        .select('id')
+        .where('visitor_hash', '=', hashToken(plantedToken))
+        .execute();
+      assert.deepEqual(plantedCarts, []);
+    });
+  }
+
+  it('shows a planted unsigned token no cart', async () => {
+    const owner = new Visitor(store.app);
+    const cartId = await owner.cartWith(store.catalog.hat, 1);
+    const ownerToken = (owner.cookie ?? '').split('.')[0] ?? '';
+    const attacker = new Visitor(store.app);
+    attacker.cookie = ownerToken;
+
+    const response = await attacker.request('GET', `/api/store/carts/${cartId}`);
+
+    assert.equal(response.statusCode, 404);
+  });
+});
+
+function signingKey(): Buffer {
+  return store.shop.deps.secrets.signingKey;
+}
+
+function flipLastCharacter(value: string): string {
+  const last = value.at(-1) === 'A' ? 'B' : 'A';
+  return `${value.slice(0, -1)}${last}`;
+}
 
 describe('identifiers', () => {
   it('gives carts random 128-bit ids', async () => {

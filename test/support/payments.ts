@@ -78,7 +78,7 @@ export interface GatewayFixture {
  * GATEWAY_URL names. Webhook retries wait 10 ms instead of seconds.
  */
 export async function startGatewayFixture(
-  options: { sessionTtlMs?: number; listen?: boolean } = {},
+  options: { listen?: boolean } = {},
 ): Promise<GatewayFixture> {
   const receiver = await startWebhookReceiver();
   const port = options.listen ? await freePort() : 3001;
@@ -94,7 +94,6 @@ export async function startGatewayFixture(
     config,
     secret,
     retryDelaysMs: [10, 10],
-    sessionTtlMs: options.sessionTtlMs,
     logStream: logs,
   });
   if (options.listen) await gateway.listen({ host: '127.0.0.1', port });
@@ -124,9 +123,10 @@ export async function startGatewayFixture(
   };
 }
 
-/** Builds a valid POST /v1/sessions body for a shop on `shopOrigin`. */
+/** Builds a valid POST /v1/sessions body for a shop on `shopOrigin`, expiring in 30 minutes. */
 export function sessionRequest(shopOrigin: string) {
   return {
+    expiresAt: new Date(Date.now() + 30 * 60_000).toISOString(),
     orderId: 'order_abcdefghijklmnop',
     amount: 2599,
     currency: 'USD',

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 
 import { type Db, openDatabase } from '../../src/db/database.js';
+import { createClientLimits, type RateLimitSettings } from '../../src/defense/client-limits.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { loadAssetManifest } from '../../src/integrity/assets.js';
 import type { PaymentGateway } from '../../src/payments/gateway.js';
@@ -17,6 +18,17 @@ export interface TestShop {
 }
 
 /**
+ * Rate limits of test shops unless a test sets its own. Every injected request comes from
+ * 127.0.0.1, so the production defaults would trip in test files that create dozens of carts.
+ * The rate limit tests set tiny limits instead.
+ */
+export const testRateLimits: RateLimitSettings = {
+  cartCreation: { limit: 10_000, windowMs: 60_000 },
+  checkout: { limit: 10_000, windowMs: 60_000 },
+  securityEvents: { limit: 10_000, windowMs: 60_000 },
+};
+
+/**
  * Builds a shop on a private in-memory SQLite database, migrated and empty. Requests go through
  * `app.inject`; call `app.listen({ port: 0 })` for a real socket.
  */
@@ -25,6 +37,8 @@ export async function startTestShop(options: {
   payments: (config: Config, deps: Omit<ShopDeps, 'payments'>) => PaymentGateway;
   /** Receives the shop's log lines (set LOG_LEVEL in env, since tests default to silent). */
   logStream?: DestinationStream;
+  /** Replaces entries of testRateLimits. */
+  rateLimits?: Partial<RateLimitSettings>;
   /** Adds test-only routes or hooks before the shop is marked ready. */
   beforeReady?: (app: FastifyInstance) => void | Promise<void>;
 }): Promise<TestShop> {
@@ -39,6 +53,7 @@ export async function startTestShop(options: {
     db,
     secrets,
     assets: await loadAssetManifest(),
+    limits: createClientLimits({ ...testRateLimits, ...options.rateLimits }),
     ...(options.logStream ? { logStream: options.logStream } : {}),
   };
   const deps: ShopDeps = { ...base, payments: options.payments(config, base) };

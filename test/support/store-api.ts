@@ -17,9 +17,12 @@ export interface StoreTest {
   close(): Promise<void>;
 }
 
-export async function startStoreTest(env: Record<string, string> = {}): Promise<StoreTest> {
+export async function startStoreTest(
+  env: Record<string, string> = {},
+  options: Pick<Parameters<typeof startTestShop>[0], 'rateLimits' | 'logStream'> = {},
+): Promise<StoreTest> {
   const payments = new RecordingPaymentGateway();
-  const shop = await startTestShop({ env, payments: () => payments });
+  const shop = await startTestShop({ env, payments: () => payments, ...options });
   const catalog = await seedCatalogFixture(shop.db.kysely);
 
   return {

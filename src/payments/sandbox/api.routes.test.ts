@@ -79,6 +79,36 @@ describe('sandbox gateway API', () => {
     }
   });
 
+  it('rejects an expiresAt outside the next 24 hours', async () => {
+    const hour = 60 * 60_000;
+    const cases = [
+      new Date(Date.now() - 1000).toISOString(),
+      new Date(Date.now() + 24 * hour + 60_000).toISOString(),
+      'tomorrow',
+      '2030-01-01',
+      '',
+    ];
+
+    for (const expiresAt of cases) {
+      const response = await post(
+        { ...sessionRequest(shop), expiresAt },
+        `Bearer ${fixture.secret}`,
+      );
+
+      assert.equal(response.statusCode, 400, expiresAt);
+      assert.match(response.json().message, /expiresAt/, expiresAt);
+    }
+  });
+
+  it('requires an expiresAt', async () => {
+    const { expiresAt: _expiresAt, ...withoutExpiry } = sessionRequest(shop);
+
+    const response = await post(withoutExpiry, `Bearer ${fixture.secret}`);
+
+    assert.equal(response.statusCode, 400);
+    assert.match(response.json().message, /expiresAt/);
+  });
+
   it('rejects currencies that are not upper-case ISO codes', async () => {
     for (const currency of ['usd', 'US', 'USDX', '', 'U$D']) {
       const response = await post(

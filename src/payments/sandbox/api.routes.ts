@@ -16,6 +16,8 @@ const CreateSessionBody = Type.Object(
     successUrl: Type.String({ minLength: 1, maxLength: 2048 }),
     cancelUrl: Type.String({ minLength: 1, maxLength: 2048 }),
     webhookUrl: Type.String({ minLength: 1, maxLength: 2048 }),
+    /** ISO 8601 instant after which the session can no longer be paid. */
+    expiresAt: Type.String({ format: 'date-time', maxLength: 40 }),
   },
   { additionalProperties: false },
 );
@@ -29,6 +31,9 @@ const ApiError = Type.Object(
   { error: Type.String(), message: Type.String() },
   { additionalProperties: false },
 );
+
+/** Maximum session lifetime: 24 hours, the maximum of a Stripe Checkout Session too. */
+export const maxSessionLifetimeMs = 24 * 60 * 60 * 1000;
 
 export interface ApiRouteOptions {
   store: SessionStore;
@@ -69,7 +74,8 @@ export async function registerApiRoutes(
       const problem = findInvalidField(request.body, options.shopOrigin);
       if (problem) return sendApiError(reply, 400, 'invalid_request', problem);
 
-      const session = options.store.create(request.body);
+      const expiresAt = Date.parse(request.body.expiresAt);
+      const session = options.store.create({ ...request.body, expiresAt });
       if (!session) {
         return sendApiError(reply, 503, 'unavailable', 'Too many open sessions; retry later.');
       }
@@ -88,6 +94,10 @@ type CreateSessionInput = Static<typeof CreateSessionBody>;
 function findInvalidField(body: CreateSessionInput, shopOrigin: string): string | undefined {
   if (currencyExponent(body.currency) === undefined) {
     return `currency "${body.currency}" is not an ISO 4217 code.`;
+  }
+  const lifetimeMs = Date.parse(body.expiresAt) - Date.now();
+  if (!(lifetimeMs > 0 && lifetimeMs <= maxSessionLifetimeMs)) {
+    return 'expiresAt must lie in the future and at most 24 hours ahead.';
   }
   for (const field of ['successUrl', 'cancelUrl', 'webhookUrl'] as const) {
     if (!isShopUrl(body[field], shopOrigin)) {

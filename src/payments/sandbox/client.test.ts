@@ -20,6 +20,7 @@ const sessionRequest = (shopOrigin: string) => ({
   description: 'Order at Storefort',
   successUrl: `${shopOrigin}/orders/order_abcdefghijklmnop?token=t`,
   cancelUrl: `${shopOrigin}/cart`,
+  expiresAt: new Date(Date.now() + 30 * 60_000),
 });
 
 async function listen(app: FastifyInstance): Promise<URL> {

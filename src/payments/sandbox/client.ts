@@ -74,6 +74,7 @@ export class SandboxGateway implements PaymentGateway {
       successUrl: request.successUrl,
       cancelUrl: request.cancelUrl,
       webhookUrl: `${this.options.publicUrl.origin}${sandboxWebhookPath}`,
+      expiresAt: request.expiresAt.toISOString(),
     };
 
     const created = await this.postSession(body);

@@ -264,6 +264,29 @@ describe('sandbox hosted payment page', () => {
     assert.equal(fixture.receiver.received.length, 0);
   });
 
+  it('shows no error summary before a code is entered', async () => {
+    const session = await fixture.createSession();
+    await submitCardForm(fixture.gateway, session.id, { cardNumber: '4000002760003184' });
+
+    const page = await pageOf(session.id);
+
+    assert.match(page.body, /Confirm the payment/);
+    assert.doesNotMatch(page.body, /undefined/);
+    assert.doesNotMatch(page.body, /Please correct the following/);
+    assert.doesNotMatch(page.body, /role="alert"/);
+  });
+
+  it('summarises a code error with its label', async () => {
+    const session = await fixture.createSession();
+    await submitCardForm(fixture.gateway, session.id, { cardNumber: '4000002760003184' });
+
+    const response = await submitCode(session.id, '12ab');
+
+    assert.match(response.body, /Please correct the following/);
+    assert.match(response.body, /One-time code: Enter the 6-digit code\./);
+    assert.doesNotMatch(response.body, /undefined/);
+  });
+
   it('does not accept a code before the card step', async () => {
     const session = await fixture.createSession();
 
@@ -363,17 +386,72 @@ describe('sandbox hosted payment page', () => {
 });
 
 describe('sandbox session expiry', () => {
-  it('forgets a session after its lifetime', async () => {
-    const fixture = await startGatewayFixture({ sessionTtlMs: 20 });
-    try {
-      const session = await fixture.createSession();
-      await new Promise((resolve) => setTimeout(resolve, 40));
+  let fixture: GatewayFixture;
 
-      const response = await fixture.gateway.inject({ method: 'GET', url: `/pay/${session.id}` });
+  before(async () => {
+    fixture = await startGatewayFixture();
+  });
+  after(() => fixture.close());
 
-      assert.equal(response.statusCode, 404);
-    } finally {
-      await fixture.close();
-    }
+  // Sessions live 250 ms: long enough for the steps before the wait, short enough for a test.
+  let expiresAtMs = 0;
+  const expiringSoon = () => {
+    expiresAtMs = Date.now() + 250;
+    return { expiresAt: new Date(expiresAtMs).toISOString() };
+  };
+  const waitForExpiry = () =>
+    new Promise((resolve) => setTimeout(resolve, expiresAtMs + 20 - Date.now()));
+
+  it('forgets a session after its expiresAt', async () => {
+    const session = await fixture.createSession(expiringSoon());
+    await waitForExpiry();
+
+    const response = await fixture.gateway.inject({ method: 'GET', url: `/pay/${session.id}` });
+
+    assert.equal(response.statusCode, 404);
+  });
+
+  it('refuses to pay an expired session', async () => {
+    const session = await fixture.createSession(expiringSoon());
+    const page = await fixture.gateway.inject({ method: 'GET', url: `/pay/${session.id}` });
+    await waitForExpiry();
+
+    const response = await fixture.gateway.inject({
+      method: 'POST',
+      url: `/pay/${session.id}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        formToken: formTokenOf(page.body),
+        cardNumber: '4242 4242 4242 4242',
+        expiry: '12/40',
+        cvc: '123',
+        name: 'Ada',
+      }).toString(),
+    });
+
+    assert.equal(page.statusCode, 200);
+    assert.equal(response.statusCode, 404);
+    assert.equal(fixture.receiver.received.length, 0, 'no webhook was sent');
+  });
+
+  it('refuses the one-time code of an expired session', async () => {
+    const session = await fixture.createSession(expiringSoon());
+    await submitCardForm(fixture.gateway, session.id, { cardNumber: '4000 0027 6000 3184' });
+    const page = await fixture.gateway.inject({ method: 'GET', url: `/pay/${session.id}` });
+    await waitForExpiry();
+
+    const response = await fixture.gateway.inject({
+      method: 'POST',
+      url: `/pay/${session.id}/challenge`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        formToken: formTokenOf(page.body),
+        code: '123456',
+      }).toString(),
+    });
+
+    assert.match(page.body, /one-time code/i);
+    assert.equal(response.statusCode, 404);
+    assert.equal(fixture.receiver.received.length, 0, 'no webhook was sent');
   });
 });

@@ -139,7 +139,8 @@ export async function registerHostedPageRoutes(
  * at the shop the order already shows its new status.
  *
  * NOTE: the sandbox stops after the last failed attempt. A real provider keeps retrying for
- * days, but here such an order stays unpaid until someone settles it by hand.
+ * days, but here such an order stays unpaid and expires after PAYMENT_TIMEOUT_MINUTES although
+ * the sandbox shows the payment as made.
  */
 async function finishPayment(
   session: GatewaySession,

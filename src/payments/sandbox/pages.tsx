@@ -43,8 +43,11 @@ function Summary(props: { session: GatewaySession }) {
   );
 }
 
+/** Lists the fields that have an error; fields whose message is undefined are left out. */
 function ErrorSummary(props: { errors: FieldErrors; labels: Record<string, string> }) {
-  const entries = Object.entries(props.errors);
+  const entries = Object.entries(props.errors).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined,
+  );
   if (entries.length === 0) return null;
   return (
     <div class="summary" role="alert" aria-labelledby="error-summary-title">
@@ -196,7 +199,10 @@ export function ChallengePage(props: { session: GatewaySession; error?: string }
       <p>{`Your bank sent a one-time code. In the sandbox the code is ${challengeCode}.`}</p>
       <form method="post" action={`/pay/${session.id}/challenge`}>
         <input type="hidden" name="formToken" value={session.formToken} />
-        <ErrorSummary errors={{ code: props.error }} labels={{ code: 'One-time code' }} />
+        <ErrorSummary
+          errors={props.error === undefined ? {} : { code: props.error }}
+          labels={{ code: 'One-time code' }}
+        />
         <Field
           id="code"
           label="One-time code"

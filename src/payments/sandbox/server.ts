@@ -18,8 +18,6 @@ export interface GatewayAppOptions {
   secret: string;
   /** Waits between webhook retries in milliseconds; tests shorten them. */
   retryDelaysMs?: number[];
-  /** Lifetime of a payment session in milliseconds; defaults to one hour. */
-  sessionTtlMs?: number;
   /** Destination of log lines in place of stdout; tests read it to check what is logged. */
   logStream?: { write(line: string): void };
 }
@@ -45,7 +43,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
   registerGatewayHeaders(app, config.publicUrl.origin);
   registerGatewayErrors(app);
 
-  const store = new SessionStore({ ttlMs: options.sessionTtlMs });
+  const store = new SessionStore();
   await app.register(registerApiRoutes, {
     store,
     secret: options.secret,

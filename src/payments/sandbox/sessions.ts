@@ -17,6 +17,8 @@ export interface NewSession {
   successUrl: string;
   cancelUrl: string;
   webhookUrl: string;
+  /** Unix time in milliseconds after which the session is gone and can no longer be paid. */
+  expiresAt: number;
 }
 
 export interface GatewaySession extends NewSession {
@@ -27,12 +29,9 @@ export interface GatewaySession extends NewSession {
   state: SessionState;
   /** Whether the shop acknowledged the outcome's webhook with a 2xx. */
   shopNotified: boolean;
-  expiresAt: number;
 }
 
 export interface SessionStoreOptions {
-  /** Lifetime of a session in milliseconds; defaults to one hour. */
-  ttlMs?: number;
   /** Upper bound of live sessions, so a flood of API calls cannot exhaust memory; defaults to 10,000. */
   maxSessions?: number;
   now?: () => number;
@@ -45,12 +44,10 @@ export interface SessionStoreOptions {
  */
 export class SessionStore {
   private readonly sessions = new Map<string, GatewaySession>();
-  private readonly ttlMs: number;
   private readonly maxSessions: number;
   private readonly now: () => number;
 
   constructor(options: SessionStoreOptions = {}) {
-    this.ttlMs = options.ttlMs ?? 60 * 60 * 1000;
     this.maxSessions = options.maxSessions ?? 10_000;
     this.now = options.now ?? Date.now;
   }
@@ -66,13 +63,15 @@ export class SessionStore {
       formToken: randomToken(),
       state: 'open',
       shopNotified: false,
-      expiresAt: this.now() + this.ttlMs,
     };
     this.sessions.set(session.id, session);
     return session;
   }
 
-  /** Returns the live session with this id; expired sessions are removed and not found. */
+  /**
+   * Returns the live session with this id. Expired sessions are removed and not found, so every
+   * page and form of an expired session responds with 404 and its payment can no longer be made.
+   */
   get(id: string): GatewaySession | undefined {
     const session = this.sessions.get(id);
     if (!session) return undefined;

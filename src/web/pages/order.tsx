@@ -9,6 +9,10 @@ export interface OrderPageProps {
   shippingLabel: string;
   /** This page's own URL, linked from the pending notice so the shopper can reload it. */
   refreshHref: string;
+  /** Target of the "Return to cart" form, and the signed link token the page was opened with. */
+  returnToCart: { action: string; token: string | undefined };
+  /** PAYMENT_TIMEOUT_MINUTES: how long an unpaid order keeps its items. */
+  paymentTimeoutMinutes: number;
 }
 
 const countryNames = new Intl.DisplayNames(['en'], { type: 'region' });
@@ -17,13 +21,16 @@ const headings: Record<OrderView['status'], string> = {
   paid: 'Thank you for your order',
   pending_payment: 'Waiting for payment confirmation',
   payment_failed: 'Payment failed',
+  payment_expired: 'Payment time ran out',
+  cancelled: 'Order cancelled',
 };
 
-export function OrderPage({ chrome, order, shippingLabel, refreshHref }: OrderPageProps) {
+export function OrderPage(props: OrderPageProps) {
+  const { chrome, order, shippingLabel } = props;
   return (
     <Layout chrome={chrome} title={headings[order.status]}>
       <h1>{headings[order.status]}</h1>
-      <OrderStatusNotice order={order} refreshHref={refreshHref} />
+      <OrderStatusNotice {...props} />
       <p class="order-number">
         Order number <code>{order.id}</code>
       </p>
@@ -48,36 +55,78 @@ export function OrderPage({ chrome, order, shippingLabel, refreshHref }: OrderPa
 
 /**
  * Shows the payment status. The shop learns the outcome only from the provider's signed
- * webhook, so while it is pending the shopper is asked to reload. No script polls.
+ * webhook, so while it is pending the shopper is asked to reload. No script polls. Unpaid
+ * orders offer to put their items back into a cart, because checkout closed the cart.
  */
-function OrderStatusNotice({ order, refreshHref }: { order: OrderView; refreshHref: string }) {
-  if (order.status === 'paid') {
-    return (
-      <p class="notice notice--success" role="status">
-        Your payment was received and your order is confirmed.
-      </p>
-    );
+function OrderStatusNotice(props: OrderPageProps) {
+  const { order, refreshHref, returnToCart, paymentTimeoutMinutes } = props;
+  switch (order.status) {
+    case 'paid':
+      return (
+        <p class="notice notice--success" role="status">
+          Your payment was received and your order is confirmed.
+        </p>
+      );
+    case 'payment_failed':
+      return (
+        <div class="notice notice--error" role="status">
+          <p>
+            The payment did not go through and you have not been charged. The items were released.
+          </p>
+          <ReturnToCartForm {...returnToCart} label="Return to cart" />
+        </div>
+      );
+    case 'payment_expired':
+      return (
+        <div class="notice notice--error" role="status">
+          <p>
+            {`This order was not paid within ${paymentTimeoutMinutes} minutes, so it was ` +
+              'cancelled and the items were released. You have not been charged.'}
+          </p>
+          <ReturnToCartForm {...returnToCart} label="Return to cart" />
+        </div>
+      );
+    case 'cancelled':
+      return (
+        <div class="notice" role="status">
+          <p>You cancelled this order before paying, and you have not been charged.</p>
+          <p>
+            <a href="/cart">View your cart</a>
+          </p>
+        </div>
+      );
+    case 'pending_payment':
+      return (
+        <div class="notice notice--pending" role="status">
+          <p>
+            We are confirming your payment with the payment provider. This usually takes a few
+            seconds.
+          </p>
+          <p>
+            {`If you did not finish paying, the order is released after ${paymentTimeoutMinutes} ` +
+              'minutes and you will not be charged. To change it or pay again, cancel it and ' +
+              'return the items to your cart.'}
+          </p>
+          <div class="notice__actions">
+            <a class="button button--secondary" href={refreshHref}>
+              Check the status again
+            </a>
+            <ReturnToCartForm {...returnToCart} label="Cancel and return to cart" />
+          </div>
+        </div>
+      );
   }
-  if (order.status === 'payment_failed') {
-    return (
-      <p class="notice notice--error" role="status">
-        The payment did not go through and you have not been charged. The items were released;{' '}
-        <a href="/">continue shopping</a> to order again.
-      </p>
-    );
-  }
+}
+
+/** Posts to the return-to-cart route, repeating the link token so a shared link works too. */
+function ReturnToCartForm(props: { action: string; token: string | undefined; label: string }) {
   return (
-    <div class="notice notice--pending" role="status">
-      <p>
-        We are waiting for the payment provider to confirm your payment. This usually takes a few
-        seconds, and you do not need to pay again.
-      </p>
-      <p>
-        <a class="button button--secondary" href={refreshHref}>
-          Check the status again
-        </a>
-      </p>
-    </div>
+    <form method="post" action={props.action} class="notice__form">
+      {props.token !== undefined && <input type="hidden" name="token" value={props.token} />}
+      <button type="submit" class="button--secondary">
+        {props.label}
+      </button>
+    </form>
   );
 }
 
