@@ -16,6 +16,7 @@ const unusedPayments: PaymentGateway = {
   name: 'sandbox',
   origin: 'https://payments.invalid',
   createSession: () => Promise.reject(new Error('catalog tests must not create payments')),
+  cancelSession: () => Promise.reject(new Error('catalog tests must not cancel payments')),
   verifyWebhook: () => {
     throw new Error('catalog tests must not verify webhooks');
   },

@@ -42,7 +42,9 @@ export function registerOrderRoutes(app: FastifyInstance, deps: ShopDeps): void 
         summary: 'Put the items of an unpaid order into a new cart, cancelling it if pending',
         description:
           'Prices and stock come from the catalog at this moment; items no longer sold are ' +
-          'left out. Sets the visitor cookie if absent. Answers 409 for a paid order.',
+          'left out. A pending order has its payment session cancelled at the provider first. ' +
+          'Sets the visitor cookie if absent. Answers 409 ORDER_PAID for a paid order and ' +
+          '409 PAYMENT_IN_PROGRESS while the provider completes a payment for it.',
         tags: ['orders'],
         params: orderParams,
         querystring: orderQuery,
@@ -55,7 +57,8 @@ export function registerOrderRoutes(app: FastifyInstance, deps: ShopDeps): void 
     async (request, reply) => {
       const visitorHash = ensureVisitor(request, reply, deps.secrets.signingKey);
       const ctx = contextOf(request, deps, visitorHash);
-      const { cart } = await returnOrderToCart(ctx, request.params.id, request.query.token);
+      const { id } = request.params;
+      const { cart } = await returnOrderToCart(ctx, deps.payments, id, request.query.token);
       return reply.code(201).send(cart);
     },
   );

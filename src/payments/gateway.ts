@@ -23,6 +23,17 @@ export interface PaymentSession {
   url: string;
 }
 
+/**
+ * Outcome of asking the provider to cancel a payment session:
+ * - `cancelled`: the session can no longer be paid, whether this call or an earlier one
+ *   cancelled it.
+ * - `already_completed`: a payment on the session is being made or has ended, so the session
+ *   could not be cancelled and its outcome arrives by webhook.
+ * - `unavailable`: the provider could not be reached, did not know the session or returned
+ *   something else, so the session may still be payable. The caller logs it.
+ */
+export type SessionCancellation = 'cancelled' | 'already_completed' | 'unavailable';
+
 /** A webhook event whose signature, timestamp and shape were verified. */
 export interface VerifiedPaymentEvent {
   eventId: string;
@@ -59,6 +70,12 @@ export interface PaymentGateway {
   /** Origin of the hosted payment page, added to the CSP's form-action. */
   readonly origin: string;
   createSession(request: PaymentSessionRequest): Promise<PaymentSession>;
+  /**
+   * Cancels the session with this reference at the provider, so its payment page can no longer
+   * be paid. Repeating the call returns `cancelled` again. Never throws: every failure is
+   * `unavailable`.
+   */
+  cancelSession(reference: string): Promise<SessionCancellation>;
   /** Verifies signature and freshness of a raw webhook body; throws WebhookVerificationError. */
   verifyWebhook(
     rawBody: Buffer,

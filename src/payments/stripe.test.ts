@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import Stripe from 'stripe';
 
+import { freePort } from '../../test/support/payments.js';
 import { AppError } from '../server/errors.js';
 import { WebhookVerificationError } from './gateway.js';
 import { StripeGateway, stripeExpiresAt } from './stripe.js';
@@ -275,6 +276,140 @@ describe('Stripe Checkout Session creation', () => {
   it('uses checkout.stripe.com as the form origin', () => {
     assert.equal(stripeGateway().origin, 'https://checkout.stripe.com');
     assert.equal(stripeGateway().name, 'stripe');
+  });
+});
+
+describe('Stripe Checkout Session cancellation', () => {
+  let stub: FastifyInstance;
+  let port: number;
+  const requests: { method: string; url: string; authorization: unknown }[] = [];
+  let expireReply: { status: number; body: Record<string, unknown> };
+  let retrieveReply: { status: number; body: Record<string, unknown> };
+
+  before(async () => {
+    stub = Fastify();
+    await stub.register(formbody);
+    const record = (request: { method: string; url: string; headers: Record<string, unknown> }) =>
+      requests.push({
+        method: request.method,
+        url: request.url,
+        authorization: request.headers.authorization,
+      });
+    // stripe-node 23 retries a 5xx response unless its stripe-should-retry header is false, and
+    // those retries would only slow the tests.
+    stub.post('/v1/checkout/sessions/:id/expire', async (request, response) => {
+      record(request);
+      return response
+        .code(expireReply.status)
+        .header('stripe-should-retry', 'false')
+        .send(expireReply.body);
+    });
+    stub.get('/v1/checkout/sessions/:id', async (request, response) => {
+      record(request);
+      return response
+        .code(retrieveReply.status)
+        .header('stripe-should-retry', 'false')
+        .send(retrieveReply.body);
+    });
+    await stub.listen({ host: '127.0.0.1', port: 0 });
+    const address = stub.server.address();
+    port = typeof address === 'object' && address ? address.port : 0;
+  });
+  beforeEach(() => {
+    requests.length = 0;
+  });
+  after(() => stub.close());
+
+  const stripeGateway = (apiPort = port) =>
+    new StripeGateway({
+      secretKey: 'sk_test_local_stub',
+      webhookSecret,
+      api: { host: '127.0.0.1', port: apiPort, protocol: 'http' },
+    });
+  const session = (status: string) => ({
+    status: 200,
+    body: { id: 'cs_test_1', object: 'checkout.session', status },
+  });
+  const rejected = {
+    status: 400,
+    body: {
+      error: {
+        type: 'invalid_request_error',
+        message: 'Only Checkout Sessions with a status in [open] can be expired.',
+      },
+    },
+  };
+  const failed = { status: 500, body: { error: { type: 'api_error', message: 'Stripe failed' } } };
+
+  it('expires an open session', async () => {
+    expireReply = session('expired');
+
+    const outcome = await stripeGateway().cancelSession('cs_test_1');
+
+    assert.equal(outcome, 'cancelled');
+    assert.deepEqual(requests, [
+      {
+        method: 'POST',
+        url: '/v1/checkout/sessions/cs_test_1/expire',
+        authorization: 'Bearer sk_test_local_stub',
+      },
+    ]);
+  });
+
+  it('reports a completed session as already completed', async () => {
+    expireReply = rejected;
+    retrieveReply = session('complete');
+
+    const outcome = await stripeGateway().cancelSession('cs_test_1');
+
+    assert.equal(outcome, 'already_completed');
+    assert.deepEqual(
+      requests.map((request) => `${request.method} ${request.url}`),
+      ['POST /v1/checkout/sessions/cs_test_1/expire', 'GET /v1/checkout/sessions/cs_test_1'],
+    );
+  });
+
+  it('reports an expired session as cancelled', async () => {
+    expireReply = rejected;
+    retrieveReply = session('expired');
+
+    assert.equal(await stripeGateway().cancelSession('cs_test_1'), 'cancelled');
+  });
+
+  it('reports an open session Stripe would not expire as unavailable', async () => {
+    expireReply = rejected;
+    retrieveReply = session('open');
+
+    assert.equal(await stripeGateway().cancelSession('cs_test_1'), 'unavailable');
+  });
+
+  it('reports a failed read-back as unavailable', async () => {
+    expireReply = rejected;
+    retrieveReply = failed;
+
+    assert.equal(await stripeGateway().cancelSession('cs_test_1'), 'unavailable');
+  });
+
+  it('reports a Stripe failure as unavailable without reading back', async () => {
+    expireReply = failed;
+    retrieveReply = session('expired');
+
+    const outcome = await stripeGateway().cancelSession('cs_test_1');
+
+    assert.equal(outcome, 'unavailable');
+    assert.equal(requests.length, 1);
+  });
+
+  it('reports an expiry that left the session open as unavailable', async () => {
+    expireReply = session('open');
+
+    assert.equal(await stripeGateway().cancelSession('cs_test_1'), 'unavailable');
+  });
+
+  it('reports an unreachable Stripe as unavailable', async () => {
+    const closedPort = await freePort();
+
+    assert.equal(await stripeGateway(closedPort).cancelSession('cs_test_1'), 'unavailable');
   });
 });
 

@@ -6,6 +6,7 @@ import {
   type PaymentGateway,
   type PaymentSession,
   type PaymentSessionRequest,
+  type SessionCancellation,
   type VerifiedPaymentEvent,
   type WebhookHeaders,
   WebhookVerificationError,
@@ -82,6 +83,37 @@ export class StripeGateway implements PaymentGateway {
 
     if (!session.url) throw providerFailed('the Checkout Session has no url');
     return { reference: session.id, url: session.url };
+  }
+
+  /**
+   * Expires the Checkout Session, which is how Stripe cancels one. Stripe expires only `open`
+   * sessions and rejects the call for any other, so a rejected call reads the session back:
+   * `complete` (paid, or a delayed payment under way) is `already_completed` and `expired` is
+   * `cancelled`. Network and API failures, and an open session Stripe would not expire, are
+   * `unavailable`.
+   */
+  async cancelSession(reference: string): Promise<SessionCancellation> {
+    try {
+      const session = await this.stripe.checkout.sessions.expire(reference);
+      return session.status === 'expired' ? 'cancelled' : 'unavailable';
+    } catch (error) {
+      if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) return 'unavailable';
+    }
+    return this.describeUnexpiredSession(reference);
+  }
+
+  /** Maps the status of a session that Stripe would not expire to the cancellation outcome. */
+  private async describeUnexpiredSession(reference: string): Promise<SessionCancellation> {
+    let session: CheckoutSession;
+    try {
+      session = await this.stripe.checkout.sessions.retrieve(reference);
+    } catch {
+      return 'unavailable';
+    }
+
+    if (session.status === 'complete') return 'already_completed';
+    if (session.status === 'expired') return 'cancelled';
+    return 'unavailable';
   }
 
   /**

@@ -20,6 +20,7 @@ export const errorCatalogue = {
   CART_CLOSED: { status: 409, title: 'The cart has already been checked out' },
   CART_FULL: { status: 409, title: 'The cart has reached its maximum number of lines' },
   ORDER_PAID: { status: 409, title: 'The order has already been paid' },
+  PAYMENT_IN_PROGRESS: { status: 409, title: 'The payment for this order is being completed' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   URI_TOO_LONG: { status: 414, title: 'The address is too long' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },

@@ -67,7 +67,8 @@ export function registerCheckoutPages(parent: FastifyInstance, deps: ShopDeps): 
     },
   );
 
-  // A form post from the order page: cancels a pending order and puts its items in a new cart.
+  // A form post from the order page: cancels a pending order and its payment session, and puts
+  // its items in a new cart.
   // The visitor cookie is issued first when absent, so a shopper who opened the order through
   // its signed link gets the cart in this browser. A new cookie cannot own the order, so it
   // grants nothing: access still needs the owner's cookie or a valid token.
@@ -80,7 +81,7 @@ export function registerCheckoutPages(parent: FastifyInstance, deps: ShopDeps): 
     async (request, reply) => {
       const visitorHash = ensureVisitor(request, reply, deps.secrets.signingKey);
       const ctx = contextOf(request, deps, visitorHash);
-      await returnOrderToCart(ctx, request.params.id, request.body.token);
+      await returnOrderToCart(ctx, deps.payments, request.params.id, request.body.token);
       return reply.redirect('/cart', 303);
     },
   );

@@ -59,6 +59,8 @@ before(async () => {
 });
 
 beforeEach(async () => {
+  payments.cancellations.length = 0;
+  payments.cancelOutcome = 'cancelled';
   browser = new Browser(shop.app);
   await setStock(shop.db.kysely, variants.kettle, 10);
   await setPrice(variants.kettle, 3000);
@@ -176,6 +178,7 @@ describe('return to cart', () => {
 
     assert.equal(response.statusCode, 303, response.body);
     assert.equal(response.headers.location, '/cart');
+    assert.deepEqual(payments.cancellations, [order.reference]);
     assert.equal(await orderStatus(order.orderId), 'cancelled');
     assert.equal(await readStock(shop.db.kysely, variants.kettle), 10);
     const cart = await cartContents();
@@ -242,6 +245,7 @@ describe('return to cart', () => {
 
     assert.ok(returnForm(page.body), 'the failed order offers the form');
     assert.equal(response.statusCode, 303);
+    assert.deepEqual(payments.cancellations, [], 'a failed order has no session to cancel');
     assert.equal(await orderStatus(order.orderId), 'payment_failed');
     assert.equal(await readStock(shop.db.kysely, variants.kettle), stock);
     assert.equal((await cartContents()).kettle, true);
@@ -340,6 +344,21 @@ describe('return to cart attacks', () => {
     assert.equal(response.statusCode, 409);
     assert.match(response.body, /already been paid/);
     assert.deepEqual(await snapshotStore(shop.db.kysely), before);
+    assert.deepEqual(payments.cancellations, [], 'no payment session was cancelled');
+  });
+
+  it('refuses while the payment is being completed', async () => {
+    const order = await placeOrder();
+    payments.cancelOutcome = 'already_completed';
+    const before = await snapshotStore(shop.db.kysely);
+
+    const response = await returnToCart(order.orderId, { token: order.token });
+
+    assert.equal(response.statusCode, 409);
+    assert.match(String(response.headers['content-type']), /^text\/html/);
+    assert.match(response.body, /Refresh the order page in a moment/);
+    assert.deepEqual(await snapshotStore(shop.db.kysely), before);
+    assert.equal(await orderStatus(order.orderId), 'pending_payment');
   });
 
   it('rejects unknown form fields', async () => {
@@ -380,6 +399,7 @@ describe('return to cart over the cart limit', () => {
     assert.equal(response.statusCode, 429);
     assert.ok(Number(response.headers['retry-after']) >= 1);
     assert.deepEqual(await snapshotStore(limited.db.kysely), before);
+    assert.deepEqual(payments.cancellations, [], 'the payment session stays open');
   });
 });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 
 import { buildGatewayApp } from '../../src/payments/sandbox/server.js';
 import { type Config, loadConfig } from '../../src/server/config.js';
@@ -19,6 +19,8 @@ export interface WebhookReceiver {
   received: ReceivedWebhook[];
   /** Statuses for the next requests, used in order; 200 once the list is empty. */
   statuses: number[];
+  /** When set, each request is recorded at once, but its response waits until this settles. */
+  holdUntil: Promise<void> | undefined;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const app: FastifyInstance = Fastify();
   const received: ReceivedWebhook[] = [];
   const statuses: number[] = [];
+  const receiver = { holdUntil: undefined as Promise<void> | undefined };
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -39,13 +42,19 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       headers: { ...request.headers },
       rawBody: request.body as Buffer,
     });
+    await receiver.holdUntil;
     return reply.code(statuses.shift() ?? 200).send({ received: true });
   });
 
   await app.listen({ host: 'localhost', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return { origin: `http://localhost:${port}`, received, statuses, close: () => app.close() };
+  return Object.assign(receiver, {
+    origin: `http://localhost:${port}`,
+    received,
+    statuses,
+    close: () => app.close(),
+  });
 }
 
 /** Collects log lines written by a Fastify logger, for checks on what was logged. */
@@ -69,6 +78,8 @@ export interface GatewayFixture {
   logs: ReturnType<typeof logCollector>;
   /** Opens a session through the API with valid defaults; returns the created id and url. */
   createSession(overrides?: Record<string, unknown>): Promise<{ id: string; url: string }>;
+  /** Calls POST /v1/sessions/:id/cancel, with the shared secret unless `authorization` is given. */
+  cancelSession(id: string, authorization?: string): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
@@ -109,6 +120,13 @@ export async function startGatewayFixture(
     return response.json<{ id: string; url: string }>();
   };
 
+  const cancelSession = (id: string, authorization = `Bearer ${secret}`) =>
+    gateway.inject({
+      method: 'POST',
+      url: `/v1/sessions/${id}/cancel`,
+      headers: { authorization },
+    });
+
   return {
     gateway,
     receiver,
@@ -116,6 +134,7 @@ export async function startGatewayFixture(
     secret,
     logs,
     createSession,
+    cancelSession,
     close: async () => {
       await gateway.close();
       await receiver.close();

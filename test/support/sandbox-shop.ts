@@ -14,11 +14,18 @@ import { formTokenOf, freePort, futureExpiry } from './payments.js';
 import { startTestShop, type TestShop } from './shop.js';
 import { validCheckout } from './store-api.js';
 
-/** The shop's real payment gateway, keeping a copy of every webhook it is asked to verify. */
+/**
+ * The shop's real payment gateway, keeping a copy of every webhook it is asked to verify. While
+ * `holdWebhooks` is true it fails every webhook with a server error instead, so the sandbox
+ * keeps the session `processing` and retries after 0.5, 2 and 5 seconds.
+ */
 export class WebhookRecorder implements PaymentGateway {
   readonly received: { rawBody: Buffer; headers: WebhookHeaders }[] = [];
   readonly name: PaymentGateway['name'];
   readonly origin: string;
+  holdWebhooks = false;
+  /** Webhooks failed because `holdWebhooks` was true. */
+  failedWhileHeld = 0;
 
   constructor(private readonly inner: PaymentGateway) {
     this.name = inner.name;
@@ -29,7 +36,15 @@ export class WebhookRecorder implements PaymentGateway {
     return this.inner.createSession(request);
   }
 
+  cancelSession(reference: string) {
+    return this.inner.cancelSession(reference);
+  }
+
   verifyWebhook(rawBody: Buffer, headers: WebhookHeaders) {
+    if (this.holdWebhooks) {
+      this.failedWhileHeld += 1;
+      throw new Error('the test holds webhooks back');
+    }
     this.received.push({ rawBody: Buffer.from(rawBody), headers: { ...headers } });
     return this.inner.verifyWebhook(rawBody, headers);
   }

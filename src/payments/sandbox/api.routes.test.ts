@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 
 import {
   type GatewayFixture,
   sessionRequest,
   startGatewayFixture,
+  submitCardForm,
 } from '../../../test/support/payments.js';
 
 describe('sandbox gateway API', () => {
@@ -180,3 +181,157 @@ describe('sandbox gateway API', () => {
     assert.equal(response.statusCode, 415);
   });
 });
+
+describe('sandbox gateway session cancel', () => {
+  let fixture: GatewayFixture;
+
+  before(async () => {
+    fixture = await startGatewayFixture();
+  });
+  beforeEach(() => {
+    fixture.receiver.received.length = 0;
+    fixture.receiver.holdUntil = undefined;
+  });
+  after(() => fixture.close());
+
+  const pageOf = (id: string) => fixture.gateway.inject({ method: 'GET', url: `/pay/${id}` });
+
+  it('cancels an open session', async () => {
+    const session = await fixture.createSession();
+
+    const response = await fixture.cancelSession(session.id);
+
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), { status: 'cancelled' });
+    const page = await pageOf(session.id);
+    assert.match(page.body, /This payment was cancelled/);
+    assert.doesNotMatch(page.body, /name="cardNumber"/);
+  });
+
+  it('cancels a session waiting for the one-time code', async () => {
+    const session = await fixture.createSession();
+    await submitCardForm(fixture.gateway, session.id, { cardNumber: '4000 0027 6000 3184' });
+
+    const response = await fixture.cancelSession(session.id);
+
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), { status: 'cancelled' });
+    assert.match((await pageOf(session.id)).body, /This payment was cancelled/);
+  });
+
+  it('answers a repeated cancel with 200', async () => {
+    const session = await fixture.createSession();
+    await fixture.cancelSession(session.id);
+
+    const again = await fixture.cancelSession(session.id);
+
+    assert.equal(again.statusCode, 200);
+    assert.deepEqual(again.json(), { status: 'cancelled' });
+  });
+
+  it('answers 409 for paid and declined sessions', async () => {
+    for (const cardNumber of ['4242 4242 4242 4242', '4000 0000 0000 0002']) {
+      const session = await fixture.createSession();
+      await submitCardForm(fixture.gateway, session.id, { cardNumber });
+      const before = (await pageOf(session.id)).body;
+
+      const response = await fixture.cancelSession(session.id);
+
+      assert.equal(response.statusCode, 409, cardNumber);
+      assert.deepEqual(response.json(), { status: 'already_completed' }, cardNumber);
+      assert.equal((await pageOf(session.id)).body, before, cardNumber);
+    }
+  });
+
+  it('answers 409 while the payment webhook is in flight', async () => {
+    let release = () => {};
+    fixture.receiver.holdUntil = new Promise((resolve) => (release = resolve));
+    const session = await fixture.createSession();
+    const paying = submitCardForm(fixture.gateway, session.id, {});
+    await waitFor(() => fixture.receiver.received.length === 1);
+
+    const response = await fixture.cancelSession(session.id);
+    release();
+    const paid = await paying;
+
+    assert.equal(response.statusCode, 409);
+    assert.deepEqual(response.json(), { status: 'already_completed' });
+    assert.equal(paid.statusCode, 303);
+    assert.equal(paid.headers.location, sessionRequest(fixture.receiver.origin).successUrl);
+    assert.match((await pageOf(session.id)).body, /Payment complete/);
+  });
+
+  it('answers 404 for an unknown session', async () => {
+    const response = await fixture.cancelSession('A'.repeat(22));
+
+    assert.equal(response.statusCode, 404);
+    assert.equal(response.json().error, 'not_found');
+  });
+
+  it('answers 404 for an expired session', async () => {
+    const expiresAt = Date.now() + 250;
+    const session = await fixture.createSession({ expiresAt: new Date(expiresAt).toISOString() });
+    await new Promise((resolve) => setTimeout(resolve, expiresAt + 20 - Date.now()));
+
+    const response = await fixture.cancelSession(session.id);
+
+    assert.equal(response.statusCode, 404);
+  });
+
+  it('rejects a malformed session id', async () => {
+    for (const id of ['short', 'A'.repeat(23), `${'A'.repeat(21)}%3C`]) {
+      const response = await fixture.cancelSession(id);
+
+      assert.equal(response.statusCode, 400, id);
+    }
+  });
+
+  it('rejects callers without the shared secret and keeps the session open', async () => {
+    const session = await fixture.createSession();
+    const cases = [
+      '',
+      'Bearer',
+      `Bearer ${fixture.secret}x`,
+      `Basic ${fixture.secret}`,
+      'Bearer wrong-secret',
+    ];
+
+    for (const authorization of cases) {
+      const response = await fixture.cancelSession(session.id, authorization);
+
+      assert.equal(response.statusCode, 401, authorization);
+      assert.equal(response.headers['www-authenticate'], 'Bearer');
+      assert.equal(response.json().error, 'unauthorised');
+    }
+    const unauthenticated = await fixture.gateway.inject({
+      method: 'POST',
+      url: `/v1/sessions/${session.id}/cancel`,
+    });
+    assert.equal(unauthenticated.statusCode, 401);
+    assert.match((await pageOf(session.id)).body, /name="cardNumber"/);
+  });
+
+  it('rejects a body with fields and keeps the session open', async () => {
+    const session = await fixture.createSession();
+
+    const response = await fixture.gateway.inject({
+      method: 'POST',
+      url: `/v1/sessions/${session.id}/cancel`,
+      headers: { authorization: `Bearer ${fixture.secret}` },
+      payload: { state: 'cancelled' },
+    });
+
+    assert.equal(response.statusCode, 400);
+    assert.match(response.json().message, /state/);
+    assert.match((await pageOf(session.id)).body, /name="cardNumber"/);
+  });
+});
+
+/** Polls `condition` every 5 ms until it holds; fails after two seconds. */
+async function waitFor(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail('the condition did not hold within two seconds');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { type Static, Type } from 'typebox';
 
 import { currencyExponent, MAX_MINOR_UNITS } from '../../catalog/money.js';
-import type { SessionStore } from './sessions.js';
+import type { GatewaySession, SessionStore } from './sessions.js';
 
 const CreateSessionBody = Type.Object(
   {
@@ -27,6 +27,24 @@ const CreatedSession = Type.Object(
   { additionalProperties: false },
 );
 
+const SessionParams = Type.Object(
+  { sessionId: Type.String({ pattern: '^[A-Za-z0-9_-]{22}$' }) },
+  { additionalProperties: false },
+);
+
+/** The cancel call takes no fields, so a missing body is treated as this empty object. */
+const EmptyBody = Type.Object({}, { additionalProperties: false });
+
+const CancelledSession = Type.Object(
+  { status: Type.Literal('cancelled') },
+  { additionalProperties: false },
+);
+
+const CompletedSession = Type.Object(
+  { status: Type.Literal('already_completed') },
+  { additionalProperties: false },
+);
+
 const ApiError = Type.Object(
   { error: Type.String(), message: Type.String() },
   { additionalProperties: false },
@@ -45,9 +63,10 @@ export interface ApiRouteOptions {
 }
 
 /**
- * Registers POST /v1/sessions, the server-to-server call with which the shop opens a payment.
- * Callers authenticate with `Authorization: Bearer <shared secret>`; the check runs before the
- * body is even validated, so an unauthenticated caller learns nothing about the schema.
+ * Registers the server-to-server calls of the shop: POST /v1/sessions opens a payment and
+ * POST /v1/sessions/:sessionId/cancel closes one that has not been paid. Callers authenticate
+ * with `Authorization: Bearer <shared secret>`; the check runs before the body is even
+ * validated, so an unauthenticated caller learns nothing about the schema.
  */
 export async function registerApiRoutes(
   app: FastifyInstance,
@@ -86,6 +105,68 @@ export async function registerApiRoutes(
         .send({ id: session.id, url: `${options.gatewayOrigin}/pay/${session.id}` });
     },
   );
+
+  registerCancelRoute(app, options.store);
+}
+
+/**
+ * Registers POST /v1/sessions/:sessionId/cancel: 200 `cancelled` once the session can no longer
+ * be paid, 409 `already_completed` when a payment on it is under way or over, 404 when the id is
+ * unknown or expired. Runs behind the Bearer check of registerApiRoutes.
+ */
+function registerCancelRoute(app: FastifyInstance, store: SessionStore): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  api.post(
+    '/v1/sessions/:sessionId/cancel',
+    {
+      schema: {
+        params: SessionParams,
+        body: EmptyBody,
+        response: {
+          200: CancelledSession,
+          400: ApiError,
+          401: ApiError,
+          404: ApiError,
+          409: CompletedSession,
+        },
+      },
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request, reply) => {
+      const session = store.get(request.params.sessionId);
+      if (!session) {
+        return sendApiError(reply, 404, 'not_found', 'No session has this id, or it has expired.');
+      }
+
+      const logged = {
+        sessionId: session.id,
+        orderId: session.orderId,
+        stateBefore: session.state,
+      };
+      if (!cancel(store, session)) {
+        request.log.info(
+          logged,
+          'session not cancelled; its payment has been made or is under way',
+        );
+        return reply.code(409).send({ status: 'already_completed' as const });
+      }
+      request.log.info(logged, 'session cancelled');
+      return reply.code(200).send({ status: 'cancelled' as const });
+    },
+  );
+}
+
+/**
+ * Moves an `open` or `challenge` session to `cancelled`, and reports whether the session is now
+ * cancelled. A session the shop cancelled before counts as cancelled, so a retried call gets
+ * the same result. A session that is `processing`, `succeeded` or `declined` stays as it is.
+ */
+function cancel(store: SessionStore, session: GatewaySession): boolean {
+  if (session.state === 'cancelled') return true;
+  return store.transition(session, ['open', 'challenge'], 'cancelled');
 }
 
 type CreateSessionInput = Static<typeof CreateSessionBody>;

@@ -216,3 +216,128 @@ describe('sandbox client verifyWebhook', () => {
     }
   });
 });
+
+describe('sandbox client cancelSession', () => {
+  let fixture: GatewayFixture;
+
+  before(async () => {
+    fixture = await startGatewayFixture({ listen: true });
+  });
+  after(() => fixture.close());
+
+  const client = (overrides: { secret?: string; gatewayUrl?: URL; timeoutMs?: number } = {}) =>
+    new SandboxGateway({
+      gatewayUrl: overrides.gatewayUrl ?? fixture.config.gatewayUrl,
+      publicUrl: new URL(fixture.receiver.origin),
+      secret: overrides.secret ?? fixture.secret,
+      timeoutMs: overrides.timeoutMs,
+    });
+  const pageOf = (id: string) => fixture.gateway.inject({ method: 'GET', url: `/pay/${id}` });
+
+  /** Starts a stand-in gateway whose cancel endpoint sends `status` and `body`. */
+  async function stubGateway(status: number, body: string, contentType = 'application/json') {
+    const stub = Fastify();
+    const requests: { headers: Record<string, unknown>; url: string }[] = [];
+    stub.post('/v1/sessions/:id/cancel', async (request, reply) => {
+      requests.push({ headers: request.headers, url: request.url });
+      return reply.code(status).type(contentType).send(body);
+    });
+    return { url: await listen(stub), requests, close: () => stub.close() };
+  }
+
+  it('cancels an open session, and again when repeated', async () => {
+    const session = await client().createSession(sessionRequest(fixture.receiver.origin));
+
+    const first = await client().cancelSession(session.reference);
+    const second = await client().cancelSession(session.reference);
+
+    assert.equal(first, 'cancelled');
+    assert.equal(second, 'cancelled');
+    assert.match((await pageOf(session.reference)).body, /This payment was cancelled/);
+  });
+
+  it('reports a paid session as already completed', async () => {
+    const session = await client().createSession(sessionRequest(fixture.receiver.origin));
+    await submitCardForm(fixture.gateway, session.reference, {});
+
+    assert.equal(await client().cancelSession(session.reference), 'already_completed');
+  });
+
+  it('reports an unknown session as unavailable', async () => {
+    assert.equal(await client().cancelSession('A'.repeat(22)), 'unavailable');
+  });
+
+  it('reports a wrong secret as unavailable and leaves the session open', async () => {
+    const session = await client().createSession(sessionRequest(fixture.receiver.origin));
+
+    const outcome = await client({ secret: 'x'.repeat(43) }).cancelSession(session.reference);
+
+    assert.equal(outcome, 'unavailable');
+    assert.match((await pageOf(session.reference)).body, /name="cardNumber"/);
+  });
+
+  it('reports an unreachable gateway as unavailable', async () => {
+    const closedPort = await freePort();
+    const gatewayUrl = new URL(`http://127.0.0.1:${closedPort}`);
+
+    assert.equal(await client({ gatewayUrl }).cancelSession('A'.repeat(22)), 'unavailable');
+  });
+
+  it('reports a slow gateway as unavailable after the timeout', async () => {
+    const slow = Fastify();
+    slow.post('/v1/sessions/:id/cancel', () => new Promise(() => {}));
+    const slowUrl = await listen(slow);
+    try {
+      const started = Date.now();
+
+      const outcome = await client({ gatewayUrl: slowUrl, timeoutMs: 100 }).cancelSession(
+        'A'.repeat(22),
+      );
+
+      assert.equal(outcome, 'unavailable');
+      assert.ok(Date.now() - started < 5000);
+    } finally {
+      slow.server.closeAllConnections();
+      await slow.close();
+    }
+  });
+
+  it('sends the secret and no body to the session path', async () => {
+    const stub = await stubGateway(200, '{"status":"cancelled"}');
+    try {
+      const outcome = await client({ gatewayUrl: stub.url }).cancelSession('session_1-A');
+
+      assert.equal(outcome, 'cancelled');
+      assert.equal(stub.requests.length, 1);
+      assert.equal(stub.requests[0]?.url, '/v1/sessions/session_1-A/cancel');
+      assert.equal(stub.requests[0]?.headers.authorization, `Bearer ${fixture.secret}`);
+      assert.equal(stub.requests[0]?.headers['content-type'], undefined);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('reports replies it does not expect as unavailable', async () => {
+    const replies: [number, string, string?][] = [
+      [200, '{"status":"already_completed"}'],
+      [409, '{"status":"cancelled"}'],
+      [200, '{"status":"ok"}'],
+      [200, '<html>cancelled</html>', 'text/html'],
+      [202, '{"status":"cancelled"}'],
+      [404, '{"error":"not_found","message":"No session has this id."}'],
+      [500, '{"status":"cancelled"}'],
+      [503, 'unavailable', 'text/plain'],
+    ];
+
+    for (const [status, body, contentType] of replies) {
+      const stub = await stubGateway(status, body, contentType);
+      try {
+        const outcome = await client({ gatewayUrl: stub.url }).cancelSession('A'.repeat(22));
+
+        assert.equal(outcome, 'unavailable', `${status} ${body}`);
+      } finally {
+        await stub.close();
+      }
+    }
+  });
+});

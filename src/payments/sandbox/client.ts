@@ -6,6 +6,7 @@ import {
   type PaymentGateway,
   type PaymentSession,
   type PaymentSessionRequest,
+  type SessionCancellation,
   type VerifiedPaymentEvent,
   type WebhookHeaders,
   WebhookVerificationError,
@@ -19,6 +20,12 @@ const CreatedSession = Compile(
   Type.Object({
     id: Type.String({ pattern: '^[A-Za-z0-9_-]{22,100}$' }),
     url: Type.String({ maxLength: 2048 }),
+  }),
+);
+
+const CancelResponse = Compile(
+  Type.Object({
+    status: Type.Union([Type.Literal('cancelled'), Type.Literal('already_completed')]),
   }),
 );
 
@@ -48,7 +55,7 @@ export interface SandboxGatewayOptions {
   publicUrl: URL;
   /** Shared secret: API key for the gateway and HMAC key of its webhooks. */
   secret: string;
-  /** Time limit of the session request in milliseconds; defaults to 10 s. */
+  /** Time limit of each request to the gateway in milliseconds; defaults to 10 s. */
   timeoutMs?: number;
 }
 
@@ -82,6 +89,32 @@ export class SandboxGateway implements PaymentGateway {
       throw providerFailed('the payment gateway sent an unexpected response.');
     }
     return { reference: created.id, url: created.url };
+  }
+
+  /**
+   * Cancels a session through POST /v1/sessions/:id/cancel. A 200 with `cancelled` or a 409
+   * with `already_completed` is returned as the outcome. Every other outcome (network failure,
+   * timeout, another status, a body of the wrong shape) is `unavailable`, because the session
+   * may still be payable. The gateway returns 404 for a session it never had or that expired.
+   */
+  async cancelSession(reference: string): Promise<SessionCancellation> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.origin}/v1/sessions/${encodeURIComponent(reference)}/cancel`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.options.secret}` },
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      });
+    } catch {
+      return 'unavailable';
+    }
+
+    const body: unknown = await response.json().catch(() => undefined);
+    if (!CancelResponse.Check(body)) return 'unavailable';
+    if (response.status === 200 && body.status === 'cancelled') return 'cancelled';
+    if (response.status === 409 && body.status === 'already_completed') return 'already_completed';
+    return 'unavailable';
   }
 
   /**

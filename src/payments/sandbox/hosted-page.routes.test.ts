@@ -455,3 +455,94 @@ describe('sandbox session expiry', () => {
     assert.equal(fixture.receiver.received.length, 0, 'no webhook was sent');
   });
 });
+
+describe('sandbox hosted page of a cancelled session', () => {
+  let fixture: GatewayFixture;
+
+  before(async () => {
+    fixture = await startGatewayFixture();
+  });
+  beforeEach(() => {
+    fixture.receiver.received.length = 0;
+  });
+  after(() => fixture.close());
+
+  const pageOf = (id: string) => fixture.gateway.inject({ method: 'GET', url: `/pay/${id}` });
+  const postForm = (url: string, fields: Record<string, string>) =>
+    fixture.gateway.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams(fields).toString(),
+    });
+
+  function assertCancelledPage(body: string) {
+    assert.match(body, /<h1>Payment cancelled<\/h1>/);
+    assert.match(body, /This payment was cancelled/);
+    assert.ok(body.includes(`href="${sessionRequest(fixture.receiver.origin).cancelUrl}"`));
+    assert.doesNotMatch(body, /<form/);
+  }
+
+  it('shows that the payment was cancelled', async () => {
+    const session = await fixture.createSession();
+    await fixture.cancelSession(session.id);
+
+    const page = await pageOf(session.id);
+
+    assert.equal(page.statusCode, 200);
+    assertCancelledPage(page.body);
+  });
+
+  it('refuses the card form posted from a page opened before', async () => {
+    const session = await fixture.createSession();
+    const formToken = formTokenOf((await pageOf(session.id)).body);
+    await fixture.cancelSession(session.id);
+
+    const response = await postForm(`/pay/${session.id}`, {
+      formToken,
+      cardNumber: '4242 4242 4242 4242',
+      expiry: '12/40',
+      cvc: '123',
+      name: 'Ada',
+    });
+
+    assert.equal(response.statusCode, 409);
+    assertCancelledPage(response.body);
+    assert.equal(fixture.receiver.received.length, 0, 'no webhook was sent');
+    assertCancelledPage((await pageOf(session.id)).body);
+  });
+
+  it('refuses the one-time code posted from a page opened before', async () => {
+    const session = await fixture.createSession();
+    await submitCardForm(fixture.gateway, session.id, { cardNumber: '4000 0027 6000 3184' });
+    const challenge = await pageOf(session.id);
+    await fixture.cancelSession(session.id);
+
+    const response = await postForm(`/pay/${session.id}/challenge`, {
+      formToken: formTokenOf(challenge.body),
+      code: '123456',
+    });
+
+    assert.match(challenge.body, /Confirm the payment/);
+    assert.equal(response.statusCode, 409);
+    assertCancelledPage(response.body);
+    assert.equal(fixture.receiver.received.length, 0, 'no webhook was sent');
+  });
+
+  it('refuses a card form without a valid token too', async () => {
+    const session = await fixture.createSession();
+    await fixture.cancelSession(session.id);
+
+    const response = await postForm(`/pay/${session.id}`, {
+      formToken: 'x'.repeat(43),
+      cardNumber: '4242 4242 4242 4242',
+      expiry: '12/40',
+      cvc: '123',
+      name: 'Ada',
+    });
+
+    assert.equal(response.statusCode, 409);
+    assertCancelledPage(response.body);
+    assert.equal(fixture.receiver.received.length, 0, 'no webhook was sent');
+  });
+});

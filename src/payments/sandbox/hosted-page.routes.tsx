@@ -44,6 +44,7 @@ export interface HostedPageOptions {
 /**
  * Registers the hosted payment page: GET /pay/:sessionId shows the view for the session's state,
  * POST /pay/:sessionId takes the card form and POST /pay/:sessionId/challenge the one-time code.
+ * Both forms of a session the shop cancelled are rejected with 409 before any field is checked.
  * Card fields are read, checked and dropped within the request; they are never logged, stored
  * or sent to the shop.
  */
@@ -80,6 +81,7 @@ export async function registerHostedPageRoutes(
     async (request, reply) => {
       const session = options.store.get(request.params.sessionId);
       if (!session) return sendUnknownSession(reply);
+      if (session.state === 'cancelled') return sendCancelled(reply, session);
       if (!isFormTokenValid(session, request.body.formToken)) {
         request.log.info({ sessionId: session.id }, 'form token invalid');
         return sendStaleForm(reply);
@@ -112,6 +114,7 @@ export async function registerHostedPageRoutes(
     async (request, reply) => {
       const session = options.store.get(request.params.sessionId);
       if (!session) return sendUnknownSession(reply);
+      if (session.state === 'cancelled') return sendCancelled(reply, session);
       if (!isFormTokenValid(session, request.body.formToken)) {
         request.log.info({ sessionId: session.id }, 'form token invalid');
         return sendStaleForm(reply);
@@ -166,6 +169,11 @@ function sendOutcome(reply: FastifyReply, session: GatewaySession) {
 
 function sendPage(reply: FastifyReply, status: number, page: ComponentChildren) {
   return reply.code(status).type('text/html; charset=utf-8').send(renderDocument(page));
+}
+
+/** Rejects a form posted to a session the shop cancelled, so the payment is never made. */
+function sendCancelled(reply: FastifyReply, session: GatewaySession) {
+  return sendPage(reply, 409, <OutcomePage session={session} />);
 }
 
 function sendUnknownSession(reply: FastifyReply) {

@@ -220,10 +220,20 @@ export function ChallengePage(props: { session: GatewaySession; error?: string }
   );
 }
 
-/** Shown for a session that is being paid, has been paid or was declined. */
+/** Shown for a session that is being paid, has been paid, was declined or was cancelled. */
 export function OutcomePage(props: { session: GatewaySession }) {
   const { session } = props;
   switch (session.state) {
+    case 'cancelled':
+      return (
+        <Message
+          title="Payment cancelled"
+          link={{ href: session.cancelUrl, text: 'Return to the shop' }}
+        >
+          This payment was cancelled by the shop, so it can no longer be made and no money was
+          taken. Return to the shop to see your order or check out again.
+        </Message>
+      );
     case 'declined':
       return (
         <Message

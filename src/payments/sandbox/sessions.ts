@@ -5,9 +5,11 @@ import { randomId, randomToken } from '../../server/ids.js';
 /**
  * State of a payment session. `open` shows the card form, `challenge` the one-time code
  * page; `processing` covers the webhook delivery, so a second submit cannot pay again.
- * `succeeded` and `declined` are final.
+ * `succeeded`, `declined` and `cancelled` are final. The shop cancels an `open` or
+ * `challenge` session through the API when the shopper gives up on the order.
  */
-export type SessionState = 'open' | 'challenge' | 'processing' | 'succeeded' | 'declined';
+export type SessionState =
+  'open' | 'challenge' | 'processing' | 'succeeded' | 'declined' | 'cancelled';
 
 export interface NewSession {
   orderId: string;
