@@ -55,21 +55,29 @@ describe('createRateLimiter', () => {
     assert.equal(limiter.take('b').allowed, true);
   });
 
-  it('rejects new keys while the table is full', () => {
+  it('admits a new key when the table is full', () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ limit: 5, windowMs: 60_000, maxKeys: 2, now: clock.now });
+    const limiter = createRateLimiter({ limit: 1, windowMs: 60_000, maxKeys: 2, now: clock.now });
     limiter.take('a');
     clock.advance(10_000);
     limiter.take('b');
 
-    const refused = limiter.take('c');
-    const known = limiter.take('a');
-    clock.advance(50_000);
-    const afterOldestExpired = limiter.take('c');
+    const newcomer = limiter.take('c');
+    const stillCounted = limiter.take('b');
+    const forgotten = limiter.take('a');
 
-    assert.deepEqual(refused, { allowed: false, retryAfterSeconds: 50 });
-    assert.equal(known.allowed, true);
-    assert.equal(afterOldestExpired.allowed, true);
+    assert.equal(newcomer.allowed, true);
+    assert.deepEqual(stillCounted, { allowed: false, retryAfterSeconds: 60 });
+    assert.equal(forgotten.allowed, true, 'the oldest window was evicted to make room');
+  });
+
+  it('never tracks more keys than maxKeys', () => {
+    const limiter = createRateLimiter({ limit: 1, windowMs: 60_000, maxKeys: 3 });
+
+    for (const key of ['a', 'b', 'c', 'd', 'e']) limiter.take(key);
+
+    assert.equal(limiter.take('e').allowed, false, 'the newest key is still counted');
+    assert.equal(limiter.take('a').allowed, true, 'the oldest key was forgotten');
   });
 });
 

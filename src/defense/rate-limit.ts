@@ -6,8 +6,9 @@ export interface RateLimiterOptions {
   /** Window length in milliseconds. */
   windowMs: number;
   /**
-   * Keys tracked at once. When the table is full and no window has expired, requests under new
-   * keys are rejected, so a flood of addresses cannot grow memory. Default 10,000.
+   * Keys tracked at once. When the table is full, the oldest window is forgotten to make room,
+   * so a flood of addresses cannot grow memory or lock out clients it has not seen before.
+   * Default 10,000.
    */
   maxKeys?: number;
   /** Clock in milliseconds; tests replace it. Default Date.now. */
@@ -44,9 +45,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
       let window = windows.get(key);
       if (!window) {
+        // Rejecting new keys here instead would let anyone with many addresses lock every
+        // other client out. Forgetting the oldest window costs only that client's count.
         if (windows.size >= maxKeys) {
-          const oldest = windows.values().next().value;
-          return { allowed: false, retryAfterSeconds: retryAfter(oldest?.startedAt ?? time, time) };
+          const oldestKey = windows.keys().next().value;
+          if (oldestKey !== undefined) windows.delete(oldestKey);
         }
         window = { startedAt: time, count: 0 };
         windows.set(key, window);
