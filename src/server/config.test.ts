@@ -53,6 +53,18 @@ describe('loadConfig', () => {
     rejects({ PUBLIC_URL: 'not a url' }, /^PUBLIC_URL is not a valid URL/);
   });
 
+  it('reads TRUST_PROXY as off or addresses', () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+    rejects({ TRUST_PROXY: '1' }, /^TRUST_PROXY entry "1"/);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback, ::1' }).trustProxy, [
+      '10.0.0.0/8',
+      'loopback',
+      '::1',
+    ]);
+    rejects({ TRUST_PROXY: 'true' }, /^TRUST_PROXY entry "true"/);
+    rejects({ TRUST_PROXY: '10.0.0.0/x' }, /^TRUST_PROXY entry "10.0.0.0\/x"/);
+  });
+
   it('rejects a HOST that is neither a name nor an address', () => {
     rejects({ HOST: 'not..a..host' }, /^HOST must be a host name or IP address/);
     assert.equal(loadConfig({ HOST: '0.0.0.0' }).host, '0.0.0.0');

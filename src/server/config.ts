@@ -6,6 +6,8 @@ import { currencyExponent } from '../catalog/money.js';
 export interface Config {
   env: 'development' | 'production' | 'test';
   host: string;
+  /** Proxies whose X-Forwarded-For is believed: none (false), or addresses and CIDR ranges. */
+  trustProxy: false | string[];
   port: number;
   gatewayPort: number;
   adminPort: number;
@@ -50,6 +52,7 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     env: nodeEnv,
     host: readHost(env.HOST ?? 'localhost'),
+    trustProxy: readTrustProxy(env.TRUST_PROXY ?? ''),
     port,
     gatewayPort,
     adminPort: readPort(env, 'ADMIN_PORT', 3002),
@@ -128,6 +131,32 @@ function readDatabaseUrl(raw: string): string {
     throw new ConfigError('DATABASE_URL: PostgreSQL is not supported yet; use sqlite:<path>');
   }
   throw new ConfigError(`DATABASE_URL must look like sqlite:./data/shop.db, not "${raw}"`);
+}
+
+// Names proxy-addr (Fastify's trustProxy) accepts for whole address ranges.
+const proxyRangeNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * Reads TRUST_PROXY: empty trusts no proxy, and a comma-separated list names proxy addresses
+ * or CIDR ranges. Only trusted proxies' forwarded addresses reach rate limits and security
+ * events; any other X-Forwarded-For is ignored. Hop counts are not offered because Fastify 5
+ * treats them as trusting nobody.
+ */
+function readTrustProxy(raw: string): false | string[] {
+  const text = raw.trim();
+  if (text === '') return false;
+
+  const entries = text.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address = '', prefix] = entry.split('/');
+    const isRange = prefix === undefined || /^\d{1,3}$/.test(prefix);
+    if (proxyRangeNames.has(entry) || (isIP(address) !== 0 && isRange)) continue;
+    throw new ConfigError(
+      `TRUST_PROXY entry "${entry}" is not an address, CIDR range or loopback; ` +
+        'example: TRUST_PROXY=10.0.0.0/8,127.0.0.1',
+    );
+  }
+  return entries;
 }
 
 function readHost(raw: string): string {

@@ -54,8 +54,16 @@ export async function startShop(
   await migrateToLatest(db);
   await seedDemoCatalogIfEmpty(db, config);
 
-  const gateway =
-    config.paymentProvider === 'sandbox' ? await startGateway(config, secrets) : undefined;
+  let gateway: FastifyInstance | undefined;
+  try {
+    gateway =
+      config.paymentProvider === 'sandbox'
+        ? await listening(startGateway(config, secrets), 'GATEWAY_PORT')
+        : undefined;
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   const payments = createPaymentGateway(config, secrets);
   const shop = await buildShopApp(
     {
@@ -68,7 +76,14 @@ export async function startShop(
     },
     https,
   );
-  await shop.listen({ port: config.port, host: config.host });
+  try {
+    await listening(shop.listen({ port: config.port, host: config.host }), 'PORT or HOST');
+  } catch (error) {
+    await shop.close();
+    await gateway?.close();
+    await db.close();
+    throw error;
+  }
   // Unpaid orders past PAYMENT_TIMEOUT_MINUTES release their stock even when no checkout runs.
   const expiry = startExpiryTimer({ db: db.kysely, config, secrets, log: shop.log });
 
@@ -82,6 +97,27 @@ export async function startShop(
       await db.close();
     },
   };
+}
+
+/**
+ * Turns the usual reasons a server cannot listen (port taken, no permission, unknown host)
+ * into a ConfigError that names the setting to change; other errors pass unchanged.
+ */
+async function listening<T>(start: Promise<T>, setting: string): Promise<T> {
+  try {
+    return await start;
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new ConfigError(
+        `cannot listen (${message}); stop the other server or change ${setting}`,
+      );
+    }
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      throw new ConfigError(`cannot listen (${message}); check ${setting}`);
+    }
+    throw error;
+  }
 }
 
 function readTls(tls: TlsFiles) {
