@@ -184,7 +184,7 @@ function TestCardList() {
           </li>
         ))}
       </ul>
-      <p>Use any future expiry date, any 3-digit security code and any name.</p>
+      <p>Use any future expiry date, any security code of 3 or 4 digits and any name.</p>
     </section>
   );
 }
