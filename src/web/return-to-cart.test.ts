@@ -150,7 +150,7 @@ describe('order page of a pending order', () => {
     assert.deepEqual(headingsOf(response.body), ['Waiting for payment confirmation']);
     assert.doesNotMatch(response.body, /do not need to pay again/);
     assert.match(response.body, /confirming your payment/);
-    assert.match(response.body, /released after 30 minutes/);
+    assert.match(response.body, /payment page closes 30 minutes after you placed the order/);
   });
 
   it('offers a return-to-cart form carrying the link token', async () => {

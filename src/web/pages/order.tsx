@@ -103,9 +103,10 @@ function OrderStatusNotice(props: OrderPageProps) {
             seconds.
           </p>
           <p>
-            {`If you did not finish paying, the order is released after ${paymentTimeoutMinutes} ` +
-              'minutes and you will not be charged. To change it or pay again, cancel it and ' +
-              'return the items to your cart.'}
+            {`If you did not finish paying, the payment page closes ${paymentTimeoutMinutes} ` +
+              'minutes after you placed the order, the order is released a few minutes later, ' +
+              'and you will not be charged. To change it or pay again, cancel it and return ' +
+              'the items to your cart.'}
           </p>
           <div class="notice__actions">
             <a class="button button--secondary" href={refreshHref}>
