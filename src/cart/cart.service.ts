@@ -207,6 +207,22 @@ export async function reopenCart(db: Kysely<Database>, cartId: string): Promise<
     .execute();
 }
 
+/**
+ * Files every cart of one visitor under another visitor hash, after checkout has issued a new
+ * visitor token. Statuses and timestamps stay as they are.
+ */
+export async function transferCarts(
+  db: Kysely<Database>,
+  fromVisitorHash: string,
+  toVisitorHash: string,
+): Promise<void> {
+  await db
+    .updateTable('carts')
+    .set({ visitor_hash: toVisitorHash })
+    .where('visitor_hash', '=', fromVisitorHash)
+    .execute();
+}
+
 function ensureQuantityInRange(ctx: ServiceContext, quantity: number, alreadyInCart?: number) {
   const max = ctx.config.maxQuantity;
   if (Number.isInteger(quantity) && quantity >= 1 && quantity <= max) return;

@@ -49,7 +49,41 @@ export function ensureVisitor(
   const existing = readVisitorHash(request, signingKey);
   if (existing) return existing;
 
+  return issueVisitorCookie(request, reply, signingKey, randomToken());
+}
+
+/**
+ * Runs `work` with the hash of a new visitor token and, once it resolves, sets that token in the
+ * cookie in place of the current one. When `work` rejects, the cookie stays as it was. Checkout
+ * uses it so that a new order belongs to a token that only this browser holds.
+ */
+export async function withRotatedVisitor<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  signingKey: Buffer,
+  work: (nextVisitorHash: string) => Promise<T>,
+): Promise<T> {
   const token = randomToken();
+  const result = await work(hashToken(token));
+  issueVisitorCookie(request, reply, signingKey, token);
+  return result;
+}
+
+/** Returns the cookie value for a visitor token: the token, a dot and its signature. */
+export function signVisitorToken(signingKey: Buffer, token: string): string {
+  return `${token}.${mac(signingKey, token)}`;
+}
+
+/**
+ * Sets the cookie for `token` (HttpOnly, Secure, SameSite=Lax, Path=/, no Domain) and makes its
+ * hash the visitor of the rest of this request. Returns that hash.
+ */
+function issueVisitorCookie(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  signingKey: Buffer,
+  token: string,
+): string {
   reply.setCookie(visitorCookie, signVisitorToken(signingKey, token), {
     httpOnly: true,
     secure: true,
@@ -61,11 +95,6 @@ export function ensureVisitor(
   const hash = hashToken(token);
   issuedThisRequest.set(request, hash);
   return hash;
-}
-
-/** Returns the cookie value for a visitor token: the token, a dot and its signature. */
-export function signVisitorToken(signingKey: Buffer, token: string): string {
-  return `${token}.${mac(signingKey, token)}`;
 }
 
 /** Returns the token of a cookie value whose signature verifies, or undefined. */

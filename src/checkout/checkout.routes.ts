@@ -6,7 +6,7 @@ import { readVisitorHash } from '../cart/visitor.js';
 import type { ShopDeps } from '../server/app.js';
 import { contextOf } from '../server/context.js';
 import { checkoutBody, checkoutResponse } from './checkout.schema.js';
-import { checkout } from './checkout.service.js';
+import { checkoutForVisitor } from './checkout-visitor.js';
 
 /** Registers POST /api/store/carts/:id/checkout, which places an order and starts payment. */
 export function registerCheckoutRoutes(app: FastifyInstance, deps: ShopDeps): void {
@@ -19,7 +19,8 @@ export function registerCheckoutRoutes(app: FastifyInstance, deps: ShopDeps): vo
         summary: 'Place an order for the cart and open a payment session for it',
         description:
           'Prices, stock and totals come from the catalog at this moment, never from the ' +
-          'request. Answers 409 when the cart is empty, already checked out or short of stock.',
+          'request. Answers 409 when the cart is empty, already checked out or short of stock. ' +
+          'On success the visitor cookie is replaced by a new one, which alone can read the order.',
         tags: ['checkout'],
         params: cartParams,
         body: checkoutBody,
@@ -30,7 +31,7 @@ export function registerCheckoutRoutes(app: FastifyInstance, deps: ShopDeps): vo
     async (request, reply) => {
       const ctx = contextOf(request, deps, readVisitorHash(request, deps.secrets.signingKey));
       const { shippingAddress, ...rest } = request.body;
-      const result = await checkout(ctx, deps.payments, request.params.id, {
+      const result = await checkoutForVisitor(ctx, request, reply, deps, request.params.id, {
         ...rest,
         shippingAddress: {
           ...shippingAddress,

@@ -1,4 +1,10 @@
-import { closeCart, loadOwnedCart, readCartLines, reopenCart } from '../cart/cart.service.js';
+import {
+  closeCart,
+  loadOwnedCart,
+  readCartLines,
+  reopenCart,
+  transferCarts,
+} from '../cart/cart.service.js';
 import { lineTotalMinor, orderTotals } from '../cart/pricing.js';
 import {
   findPurchasableVariants,
@@ -12,6 +18,7 @@ import {
   insertOrder,
   type NewOrderLine,
   setPaymentReference,
+  transferOrders,
 } from '../orders/order-placement.js';
 import { expireBeforeCheckout, paymentDeadline } from '../orders/order-expiry.js';
 import { signOrderLink } from '../orders/order.service.js';
@@ -50,6 +57,10 @@ interface PlacedOrder {
   totalMinor: number;
   currency: string;
   placedAt: Date;
+  /** Visitor hash that owned the cart before checkout. */
+  previousVisitorHash: string;
+  /** New visitor hash that the visitor's carts and orders moved to. */
+  visitorHash: string;
 }
 
 /**
@@ -63,12 +74,18 @@ interface PlacedOrder {
  * is deleted, its stock released and the cart reopened: the shopper never received a payment
  * URL, so no payment can refer to that order, and a retry of the same cart works. The error is
  * PAYMENT_PROVIDER_FAILED.
+ *
+ * The cart must belong to the visitor in `ctx`, but the order, and every cart and order of that
+ * visitor, is filed under `orderVisitorHash` in the same transaction. That is the hash of a new
+ * token that the caller sets in the cookie once this call succeeds (see checkoutForVisitor), so
+ * anyone else holding the old cookie reads none of them. A discarded order moves them all back.
  */
 export async function checkout(
   ctx: ServiceContext,
   payments: PaymentGateway,
   cartId: string,
   input: CheckoutInput,
+  orderVisitorHash: string,
 ): Promise<CheckoutResult> {
   enforceRateLimit(ctx, 'checkout');
   const details = validateCheckoutInput(input);
@@ -77,19 +94,26 @@ export async function checkout(
 
   const cart = await loadOwnedCart(ctx, cartId);
   await expireBeforeCheckout(ctx);
-  const order = await placeOrder(ctx, payments.name, cart, details, method).catch((error) => {
+  const placing = { cart, details, method, visitorHash: orderVisitorHash };
+  const order = await placeOrder(ctx, payments.name, placing).catch((error) => {
     throw isSecondOrderForCart(error) ? cartClosed() : error;
   });
   ctx.log.info({ orderId: order.id, totalMinor: order.totalMinor }, 'order placed');
   return startPayment(ctx, payments, order);
 }
 
+/** The input of one order placement: the owned cart, validated details and the new owner. */
+interface OrderToPlace {
+  cart: CartRow;
+  details: CheckoutInput;
+  method: ShippingMethod;
+  visitorHash: string;
+}
+
 async function placeOrder(
   ctx: ServiceContext,
   provider: string,
-  cart: CartRow,
-  details: CheckoutInput,
-  method: ShippingMethod,
+  { cart, details, method, visitorHash }: OrderToPlace,
 ): Promise<PlacedOrder> {
   return ctx.db.transaction().execute(async (trx) => {
     // The conditional update is the double-submit guard: of two concurrent checkouts of one
@@ -111,7 +135,7 @@ async function placeOrder(
     const totals = orderTotals(lines, method.priceMinor);
     const placedAt = new Date();
     const id = await insertOrder(trx, {
-      visitorHash: cart.visitor_hash,
+      visitorHash,
       cartId: cart.id,
       email: details.email,
       shippingAddress: details.shippingAddress,
@@ -122,7 +146,17 @@ async function placeOrder(
       placedAt,
       lines,
     });
-    return { id, totalMinor: totals.totalMinor, currency: ctx.config.currency, placedAt };
+    await transferCarts(trx, cart.visitor_hash, visitorHash);
+    await transferOrders(trx, cart.visitor_hash, visitorHash);
+
+    return {
+      id,
+      totalMinor: totals.totalMinor,
+      currency: ctx.config.currency,
+      placedAt,
+      previousVisitorHash: cart.visitor_hash,
+      visitorHash,
+    };
   });
 }
 
@@ -172,7 +206,7 @@ async function startPayment(
     ensureOnGateway(session, payments.origin);
   } catch (error) {
     ctx.log.error({ err: error, orderId: order.id }, 'payment session failed; order discarded');
-    await discardOrder(ctx, order.id);
+    await discardOrder(ctx, order);
     throw new AppError(
       'PAYMENT_PROVIDER_FAILED',
       'The payment provider could not be reached. Your cart is unchanged; try again shortly.',
@@ -183,10 +217,14 @@ async function startPayment(
   return { orderId: order.id, paymentUrl: session.url, orderToken };
 }
 
-async function discardOrder(ctx: ServiceContext, orderId: string): Promise<void> {
+/** Deletes the order, reopens its cart and gives the visitor's records back to the old token. */
+async function discardOrder(ctx: ServiceContext, order: PlacedOrder): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
-    const cartId = await discardUnpaidOrder(trx, orderId);
+    const cartId = await discardUnpaidOrder(trx, order.id);
     if (cartId) await reopenCart(trx, cartId);
+
+    await transferCarts(trx, order.visitorHash, order.previousVisitorHash);
+    await transferOrders(trx, order.visitorHash, order.previousVisitorHash);
   });
 }
 

@@ -115,3 +115,16 @@ export async function discardUnpaidOrder(
   await db.deleteFrom('orders').where('id', '=', orderId).execute();
   return order.cart_id;
 }
+
+/** Files every order of one visitor under another visitor hash, as transferCarts does for carts. */
+export async function transferOrders(
+  db: Kysely<Database>,
+  fromVisitorHash: string,
+  toVisitorHash: string,
+): Promise<void> {
+  await db
+    .updateTable('orders')
+    .set({ visitor_hash: toVisitorHash })
+    .where('visitor_hash', '=', fromVisitorHash)
+    .execute();
+}

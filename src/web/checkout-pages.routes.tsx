@@ -5,7 +5,7 @@ import { type CartView, findOpenCartForVisitor } from '../cart/cart.service.js';
 import { orderTotals } from '../cart/pricing.js';
 import { ensureVisitor } from '../cart/visitor.js';
 import { findPurchasableVariants } from '../catalog/catalog.service.js';
-import { checkout } from '../checkout/checkout.service.js';
+import { checkoutForVisitor } from '../checkout/checkout-visitor.js';
 import { countryCodes } from '../checkout/countries.js';
 import { shippingMethods } from '../checkout/shipping.js';
 import { getOrder } from '../orders/order.service.js';
@@ -110,9 +110,10 @@ async function showCheckout(deps: ShopDeps, request: FastifyRequest, reply: Fast
 }
 
 /**
- * Places the order and redirects to the payment page with 303. When the checkout service
- * rejects a field, the form comes back with status 400, the shopper's values and the problem.
- * Every other failure goes to the error page.
+ * Places the order, replaces the visitor cookie with one that owns it, and redirects to the
+ * payment page with 303. When the checkout service rejects a field, the form comes back with
+ * status 400, the shopper's values and the problem, and the cookie stays as it was. Every other
+ * failure goes to the error page.
  */
 async function submitCheckout(
   deps: ShopDeps,
@@ -125,7 +126,8 @@ async function submitCheckout(
   if (!cart || cart.lines.length === 0) return reply.redirect('/cart', 303);
 
   try {
-    const placed = await checkout(ctx, deps.payments, cart.id, toCheckoutInput(form));
+    const input = toCheckoutInput(form);
+    const placed = await checkoutForVisitor(ctx, request, reply, deps, cart.id, input);
     return reply.redirect(placed.paymentUrl, 303);
   } catch (error) {
     if (!(error instanceof AppError) || error.code !== 'VALIDATION_FAILED') throw error;

@@ -243,7 +243,11 @@ describe('double submit', () => {
 
     const results = await Promise.all([checkout(cartId), checkout(cartId), checkout(cartId)]);
 
-    assert.deepEqual(results.map((result) => result.statusCode).sort(), [201, 409, 409]);
+    const statuses = results.map((result) => result.statusCode).sort();
+    assert.equal(statuses[0], 201);
+    // A submit that loads the cart after the first checkout committed gets 404, because every
+    // record has moved to the new token. One that loaded it before gets 409.
+    for (const status of statuses.slice(1)) assert.ok([404, 409].includes(status), `${status}`);
     const orders = await store.db
       .selectFrom('orders')
       .select('id')
