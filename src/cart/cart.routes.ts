@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import type { ShopDeps } from '../server/app.js';
 import { contextOf } from '../server/context.js';
+import { problemResponses } from '../server/problem.schema.js';
 import {
   addLineBody,
   cartLineParams,
@@ -31,7 +32,7 @@ export function registerCartRoutes(app: FastifyInstance, deps: ShopDeps): void {
         summary: 'Create an empty cart for the visitor, setting the visitor cookie if absent',
         tags,
         body: emptyBody,
-        response: { 201: cartView },
+        response: { 201: cartView, ...problemResponses(400, 403, 429) },
       },
       config: { personal: true },
       preValidation: treatMissingBodyAsEmpty,
@@ -50,7 +51,7 @@ export function registerCartRoutes(app: FastifyInstance, deps: ShopDeps): void {
         summary: 'Show a cart with current prices and totals',
         tags,
         params: cartParams,
-        response: { 200: cartView },
+        response: { 200: cartView, ...problemResponses(400, 403, 404, 409) },
       },
       config: { personal: true },
     },
@@ -68,7 +69,7 @@ export function registerCartRoutes(app: FastifyInstance, deps: ShopDeps): void {
         tags,
         params: cartParams,
         body: addLineBody(maxQuantity),
-        response: { 200: cartView },
+        response: { 200: cartView, ...problemResponses(400, 403, 404, 409) },
       },
       config: { personal: true },
     },
@@ -86,7 +87,7 @@ export function registerCartRoutes(app: FastifyInstance, deps: ShopDeps): void {
         tags,
         params: cartLineParams,
         body: updateLineBody(maxQuantity),
-        response: { 200: cartView },
+        response: { 200: cartView, ...problemResponses(400, 403, 404, 409) },
       },
       config: { personal: true },
     },
@@ -105,7 +106,7 @@ export function registerCartRoutes(app: FastifyInstance, deps: ShopDeps): void {
         tags,
         params: cartLineParams,
         body: emptyBody,
-        response: { 200: cartView },
+        response: { 200: cartView, ...problemResponses(400, 403, 404, 409) },
       },
       config: { personal: true },
       preValidation: treatMissingBodyAsEmpty,

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ShopDeps } from '../server/app.js';
 import { contextOf } from '../server/context.js';
 import { notFound } from '../server/errors.js';
+import { problemResponses } from '../server/problem.schema.js';
 import {
   defaultPageSize,
   noQuery,
@@ -27,7 +28,7 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: ShopDeps): voi
         summary: 'List or search the products for sale, a page at a time',
         tags,
         querystring: productListQuery,
-        response: { 200: productPage },
+        response: { 200: productPage, ...problemResponses(400) },
       },
     },
     async (request) => {
@@ -49,7 +50,7 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: ShopDeps): voi
         tags,
         params: productParams,
         querystring: noQuery,
-        response: { 200: productDetail },
+        response: { 200: productDetail, ...problemResponses(400, 404) },
       },
     },
     async (request) => {

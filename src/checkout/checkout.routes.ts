@@ -5,6 +5,7 @@ import { cartParams } from '../cart/cart.schema.js';
 import { readVisitorHash } from '../cart/visitor.js';
 import type { ShopDeps } from '../server/app.js';
 import { contextOf } from '../server/context.js';
+import { problemResponses } from '../server/problem.schema.js';
 import { checkoutBody, checkoutResponse } from './checkout.schema.js';
 import { checkoutForVisitor } from './checkout-visitor.js';
 
@@ -24,7 +25,7 @@ export function registerCheckoutRoutes(app: FastifyInstance, deps: ShopDeps): vo
         tags: ['checkout'],
         params: cartParams,
         body: checkoutBody,
-        response: { 201: checkoutResponse },
+        response: { 201: checkoutResponse, ...problemResponses(400, 403, 404, 409, 429, 502) },
       },
       config: { personal: true },
     },

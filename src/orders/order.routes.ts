@@ -6,6 +6,7 @@ import { cartView, emptyBody } from '../cart/cart.schema.js';
 import { ensureVisitor, readVisitorHash } from '../cart/visitor.js';
 import type { ShopDeps } from '../server/app.js';
 import { contextOf } from '../server/context.js';
+import { problemResponses } from '../server/problem.schema.js';
 import { orderParams, orderQuery, orderView } from './order.schema.js';
 import { getOrder } from './order.service.js';
 import { returnOrderToCart } from './return-to-cart.js';
@@ -25,7 +26,7 @@ export function registerOrderRoutes(app: FastifyInstance, deps: ShopDeps): void 
         tags: ['orders'],
         params: orderParams,
         querystring: orderQuery,
-        response: { 200: orderView },
+        response: { 200: orderView, ...problemResponses(400, 404) },
       },
       config: { personal: true },
     },
@@ -49,7 +50,7 @@ export function registerOrderRoutes(app: FastifyInstance, deps: ShopDeps): void 
         params: orderParams,
         querystring: orderQuery,
         body: emptyBody,
-        response: { 201: cartView },
+        response: { 201: cartView, ...problemResponses(400, 403, 404, 409, 429) },
       },
       config: { personal: true },
       preValidation: treatMissingBodyAsEmpty,

@@ -93,9 +93,23 @@ export async function buildShopApp(
       info: {
         title: 'Storefort Store API',
         version: '1',
-        description: 'Catalog, carts, checkout and orders for headless storefronts and scripts.',
+        description:
+          'Catalog, carts, checkout and orders for headless storefronts and scripts. Carts and ' +
+          'orders belong to the visitor whose __Host-cart cookie created them; send that cookie ' +
+          'back, or a signed order link token, or they answer 404. Errors are RFC 9457 ' +
+          'problem+json. Unknown fields and query parameters are rejected with 400.',
       },
       servers: [{ url: config.publicUrl.origin }],
+      components: {
+        securitySchemes: {
+          visitorCookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: '__Host-cart',
+            description: 'Set by the shop on the first cart; HttpOnly, Secure, SameSite=Lax',
+          },
+        },
+      },
     },
   });
   await registerAssetRoutes(app, deps.assets);

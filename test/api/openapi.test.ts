@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { type StoreTest, startStoreTest } from '../support/store-api.js';
+
+type Operation = { responses: Record<string, { content?: Record<string, unknown> }> };
+type Description = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, { in: string; name: string }> };
+};
+
+let store: StoreTest;
+let description: Description;
+
+before(async () => {
+  store = await startStoreTest();
+  const response = await store.app.inject({ method: 'GET', url: '/api/openapi.json' });
+  assert.equal(response.statusCode, 200);
+  description = response.json<Description>();
+});
+
+after(() => store.close());
+
+describe('Store API description', () => {
+  it('is OpenAPI 3.1', () => {
+    assert.equal(description.openapi, '3.1.0');
+  });
+
+  it('documents a problem+json error for every Store API operation', () => {
+    const operations = Object.entries(description.paths)
+      .filter(([path]) => path.startsWith('/api/store/'))
+      .flatMap(([path, methods]) =>
+        Object.entries(methods).map(([method, op]) => ({ path, method, op })),
+      );
+
+    assert.ok(operations.length >= 10, `only ${operations.length} operations`);
+    for (const { path, method, op } of operations) {
+      const problems = Object.entries(op.responses).filter(
+        ([status, response]) =>
+          Number(status) >= 400 && response.content?.['application/problem+json'] !== undefined,
+      );
+      assert.ok(problems.length > 0, `${method.toUpperCase()} ${path} documents no error`);
+    }
+  });
+
+  it('names the visitor cookie', () => {
+    const scheme = description.components.securitySchemes.visitorCookie;
+
+    assert.equal(scheme?.in, 'cookie');
+    assert.equal(scheme?.name, '__Host-cart');
+  });
+});
