@@ -4,7 +4,11 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import { type DestinationStream, pino } from 'pino';
 
 import { registerCartRoutes } from '../cart/cart.routes.js';
@@ -23,6 +27,7 @@ import { registerStorefrontRoutes } from '../web/storefront.routes.js';
 import type { Config } from './config.js';
 import { earlyErrorOptions } from './early-errors.js';
 import { registerErrorHandling } from './error-handler.js';
+import { AppError } from './errors.js';
 import { loggerOptions } from './logger.js';
 import type { Secrets } from './secrets.js';
 import './route-config.js';
@@ -42,6 +47,19 @@ export interface ShopDeps {
 }
 
 export type ShopApp = FastifyInstance & { withTypeProvider: () => unknown };
+
+/**
+ * Rejects Store API bodies that are not JSON. The form parser is registered for the storefront
+ * pages, and without this check the API would accept form bodies its description never names.
+ */
+async function requireJsonForStoreApi(request: FastifyRequest): Promise<void> {
+  if (!request.url.startsWith('/api/store/')) return;
+
+  const contentType = request.headers['content-type'];
+  if (contentType === undefined) return;
+  if (/^application\/json\s*(;|$)/i.test(contentType)) return;
+  throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the Store API a JSON body.');
+}
 
 /** Request bodies larger than this are refused with 413 before any handler runs. */
 export const bodyLimitBytes = 64 * 1024;
@@ -84,6 +102,7 @@ export async function buildShopApp(
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.addHook('onRequest', requireJsonForStoreApi);
 
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: bodyLimitBytes });

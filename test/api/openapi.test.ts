@@ -51,3 +51,33 @@ describe('Store API description', () => {
     assert.equal(scheme?.name, '__Host-cart');
   });
 });
+
+describe('Store API media types', () => {
+  it('rejects a form body with 415 and creates nothing', async () => {
+    const before = await store.db.selectFrom('carts').select('id').execute();
+
+    const response = await store.app.inject({
+      method: 'POST',
+      url: '/api/store/carts',
+      payload: 'a=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+
+    assert.equal(response.statusCode, 415);
+    assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
+    assert.deepEqual(await store.db.selectFrom('carts').select('id').execute(), before);
+  });
+
+  it('accepts JSON with a charset and a body-less create', async () => {
+    const withCharset = await store.app.inject({
+      method: 'POST',
+      url: '/api/store/carts',
+      payload: '{}',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+    const bodyless = await store.app.inject({ method: 'POST', url: '/api/store/carts' });
+
+    assert.equal(withCharset.statusCode, 201, withCharset.body);
+    assert.equal(bodyless.statusCode, 201, bodyless.body);
+  });
+});
