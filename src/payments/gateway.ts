@@ -1,10 +1,10 @@
 import type { Money } from '../catalog/money.js';
 
-/** What the shop asks a payment provider for: a hosted page that collects one amount. */
+/** A request for a hosted payment page that collects one amount. */
 export interface PaymentSessionRequest {
   orderId: string;
   amount: Money;
-  /** Where the provider sends the shopper after paying, and after giving up. */
+  /** Pages the provider sends the shopper to after paying, and after giving up. */
   successUrl: string;
   cancelUrl: string;
   /** Shown on the hosted page; never card data. */

@@ -42,7 +42,7 @@ export interface ShopDeps {
   assets: AssetManifest;
   /** Per-client rate limits; buildShopApp creates them with the defaults when absent. */
   limits?: ClientLimits;
-  /** Where log lines go; standard output when absent. Tests pass a stream to read them. */
+  /** Destination of log lines, standard output when absent. Tests pass a stream to read them. */
   logStream?: DestinationStream;
 }
 
@@ -115,7 +115,7 @@ export async function buildShopApp(
         description:
           'Catalog, carts, checkout and orders for headless storefronts and scripts. Carts and ' +
           'orders belong to the visitor whose __Host-cart cookie created them; send that cookie ' +
-          'back, or a signed order link token, or they answer 404. Errors are RFC 9457 ' +
+          'back, or a signed order link token, or they return 404. Errors are RFC 9457 ' +
           'problem+json. Unknown fields and query parameters are rejected with 400.',
       },
       servers: [{ url: config.publicUrl.origin }],

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-/** A random identifier with 128 bits of entropy, URL safe (22 characters). */
+/** Returns a random identifier with 128 bits of entropy, URL safe (22 characters). */
 export function randomId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-/** A random secret token with 256 bits of entropy, URL safe (43 characters). */
+/** Returns a random secret token with 256 bits of entropy, URL safe (43 characters). */
 export function randomToken(): string {
   return randomBytes(32).toString('base64url');
 }
@@ -15,7 +15,7 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** The current instant as an ISO 8601 UTC string, the form every table stores. */
+/** Returns the current instant as an ISO 8601 UTC string, the form every table stores. */
 export function nowIso(): string {
   return new Date().toISOString();
 }
