@@ -28,7 +28,7 @@ export function openDatabase(url: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true, mode: 0o700 });
 
   const sqlite = new SQLite(path);
-  // The database holds customers' personal data; SQLite gives its -wal and -shm files the
+  // The database contains customers' personal data. SQLite gives its -wal and -shm files the
   // same mode as the database file.
   if (path !== ':memory:') chmodSync(path, 0o600);
   sqlite.pragma('journal_mode = WAL');

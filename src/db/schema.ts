@@ -35,7 +35,7 @@ export interface ProductTable {
   body_text: string;
   vendor: string;
   product_type: string;
-  /** Tags as imported, comma separated; product_tags holds them one per row for filtering. */
+  /** Tags as imported, comma separated. product_tags stores them one per row for filtering. */
   tags: string;
   status: ProductStatus;
   published: number;

@@ -10,7 +10,7 @@ export interface LimitWindow {
   windowMs: number;
 }
 
-/** Per-client limits of the shop. Clients are told apart by address, IPv6 by /64 network. */
+/** Per-client limits of the shop. Clients are keyed by address, IPv6 clients by /64 network. */
 export interface RateLimitSettings {
   /** Carts one address may create: 30 a minute by default. */
   cartCreation: LimitWindow;

@@ -14,8 +14,9 @@ export type SecurityEventKind =
 const maxDetailsBytes = 4096;
 
 /**
- * Where security events go: the database, and the shop's per-address gate. A ServiceContext
- * fits this shape. Without a gate (command line, hand-built test contexts) every event is stored.
+ * Destination of security events: the database, and the shop's per-address gate. A
+ * ServiceContext fits this shape. Without a gate (command line, hand-built test contexts) every
+ * event is stored.
  */
 export interface SecurityEventStore {
   db: Kysely<Database>;
@@ -68,7 +69,7 @@ function logSecurityEvent(log: FastifyBaseLogger, kind: SecurityEventKind, reque
 
 /** Decides which security events of an address are stored. */
 export interface SecurityEventGate {
-  /** Counts one event from `source` and tells whether it may be stored. */
+  /** Counts one event from `source` and returns whether it may be stored. */
   admit(source: string, log: FastifyBaseLogger): boolean;
 }
 
@@ -77,10 +78,10 @@ const maxCountedSources = 10_000;
 
 /**
  * Creates a gate that lets `limit` events per address and window through. Events over the limit
- * are dropped and counted: the 1st, 10th, 100th and every further power of ten are logged at
+ * are dropped and counted. The 1st, 10th, 100th and every further power of ten are logged at
  * warn with the running count, and the total is logged again when that address's next event is
- * stored, so a flood costs a few log lines instead of a row per request. The lines carry the
- * request id but not the address, which the stored events of that address already hold.
+ * stored. A flood therefore costs a few log lines instead of a row per request. The lines carry
+ * the request id but not the address, which the stored events of that address already contain.
  */
 export function createSecurityEventGate(options: RateLimiterOptions): SecurityEventGate {
   const limiter = createRateLimiter(options);

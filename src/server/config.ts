@@ -139,8 +139,8 @@ const proxyRangeNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
 /**
  * Reads TRUST_PROXY: empty trusts no proxy, and a comma-separated list names proxy addresses
  * or CIDR ranges. Only trusted proxies' forwarded addresses reach rate limits and security
- * events; any other X-Forwarded-For is ignored. Hop counts are not offered because Fastify 5
- * treats them as trusting nobody.
+ * events, and any other X-Forwarded-For is ignored. Hop counts are not offered because Fastify
+ * 5.12 trusts no proxy when given a number.
  */
 function readTrustProxy(raw: string): false | string[] {
   const text = raw.trim();
@@ -183,7 +183,7 @@ function readImageHosts(raw: string): string[] {
   return hosts;
 }
 
-// Intl formats any three letters as a currency, so the list of codes it knows is the check.
+// Intl formats any three letters as a currency, so its list of supported codes is the check.
 const knownCurrencies = new Set(Intl.supportedValuesOf('currency'));
 
 function readCurrency(raw: string): string {

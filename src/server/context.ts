@@ -8,8 +8,8 @@ import type { Config } from './config.js';
 import type { Secrets } from './secrets.js';
 
 /**
- * Who is asking and with what: the first argument of every service function. Queries that
- * return a visitor's data are scoped by `visitorHash`.
+ * The caller of a service function and the resources it may use, passed as the first argument
+ * of every service function. Queries that return a visitor's data are scoped by `visitorHash`.
  */
 export interface ServiceContext {
   db: Kysely<Database>;

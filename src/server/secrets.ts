@@ -17,7 +17,7 @@ type Env = Record<string, string | undefined>;
 /**
  * Reads secrets from the environment (`SECRET_KEY`, `SANDBOX_GATEWAY_SECRET`). Outside
  * production a missing secret is generated once and kept in DATA_DIR with mode 0600, so the
- * shop and a separately started gateway agree on it; in production a missing one stops the shop.
+ * shop and a separately started gateway agree on it. In production a missing one stops the shop.
  */
 export function loadSecrets(config: Config, env: Env = process.env): Secrets {
   const signingKey = readSecret(config, env, 'SECRET_KEY', 'secret.key');

@@ -101,7 +101,7 @@ export async function startShop(
 
 /**
  * Turns the usual reasons a server cannot listen (port taken, no permission, unknown host)
- * into a ConfigError that names the setting to change; other errors pass unchanged.
+ * into a ConfigError that names the setting to change. Other errors pass unchanged.
  */
 async function listening<T>(start: Promise<T>, setting: string): Promise<T> {
   try {

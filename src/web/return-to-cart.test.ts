@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
 import { readStock, setStock } from '../../test/support/catalog-fixture.js';
-import { RecordingPaymentGateway } from '../../test/support/payment-double.js';
+import {
+  checkoutFields,
+  type KettleShop,
+  serviceContextOf,
+  startKettleShop,
+} from '../../test/support/kettle-shop.js';
+import type { RecordingPaymentGateway } from '../../test/support/payment-double.js';
 import { startTestShop, type TestShop } from '../../test/support/shop.js';
 import { securityEvents, snapshotStore } from '../../test/support/store-api.js';
 import {
@@ -19,43 +25,10 @@ import type { ServiceContext } from '../server/context.js';
 let shop: TestShop;
 let payments: RecordingPaymentGateway;
 let browser: Browser;
-const variants = { kettle: '', ebook: '' };
-
-const checkoutFields = {
-  email: 'shopper@example.com',
-  name: 'Ada Shopper',
-  line1: '1 Market Street',
-  line2: '',
-  city: 'Springfield',
-  region: 'IL',
-  postalCode: '12345',
-  country: 'US',
-  shippingMethod: 'standard',
-};
+let variants: KettleShop['variants'];
 
 before(async () => {
-  payments = new RecordingPaymentGateway();
-  shop = await startTestShop({ payments: () => payments });
-  await importProducts(shop.db.kysely, [
-    productRow('kettle', {
-      Title: 'Copper Kettle',
-      'Variant SKU': 'KETTLE',
-      'Variant Price': '30.00',
-    }),
-    productRow('ebook', {
-      Title: 'Tea E-book',
-      'Variant SKU': 'EBOOK',
-      'Variant Price': '8.00',
-      'Variant Requires Shipping': 'false',
-      'Variant Inventory Tracker': '',
-    }),
-  ]);
-
-  const rows = await shop.db.kysely.selectFrom('variants').select(['id', 'sku']).execute();
-  for (const row of rows) {
-    if (row.sku === 'KETTLE') variants.kettle = row.id;
-    if (row.sku === 'EBOOK') variants.ebook = row.id;
-  }
+  ({ shop, payments, variants } = await startKettleShop());
 });
 
 beforeEach(async () => {
@@ -70,15 +43,7 @@ beforeEach(async () => {
 after(() => shop.close());
 
 function serviceContext(): ServiceContext {
-  return {
-    db: shop.db.kysely,
-    config: shop.deps.config,
-    secrets: shop.deps.secrets,
-    log: shop.app.log,
-    requestId: 'test',
-    ip: '127.0.0.1',
-    visitorHash: null,
-  };
+  return serviceContextOf(shop);
 }
 
 async function setPrice(variantId: string, priceMinor: number) {

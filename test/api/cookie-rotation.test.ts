@@ -34,7 +34,7 @@ beforeEach(async () => {
   await setStock(store.db, store.catalog.hat, 5);
 });
 
-/** An attacker with a cookie the shop issued, and a victim whose browser holds the same one. */
+/** An attacker with a cookie the shop issued, and a victim whose browser stores the same one. */
 async function plantedPair<T extends Visitor | Browser>(make: () => T) {
   const attacker = make();
   const issued = await store.app.inject({ method: 'POST', url: '/api/store/carts' });
