@@ -98,6 +98,7 @@ export async function seedShop(env: ShopEnv, catalogPath: string): Promise<Seede
       requestId: 'benchmark-seed',
       ip: '127.0.0.1',
       visitorHash: null,
+      customerId: null,
     };
     const listing = await pickListing(ctx);
     return {

@@ -70,6 +70,7 @@ async function start(args: string[]): Promise<number> {
   const running = await startShop(config, certPath && keyPath ? { certPath, keyPath } : undefined);
 
   console.log(`Storefort shop:        ${config.publicUrl.origin}`);
+  console.log(`Admin (this machine):  ${config.adminUrl.origin}`);
   if (running.gateway) console.log(`Sandbox payment page:  ${config.gatewayUrl.origin}`);
   console.log(`Store API description: ${config.publicUrl.origin}/api/openapi.json`);
 

@@ -28,6 +28,7 @@ export async function createCart(ctx: ServiceContext): Promise<CartView> {
   const cart: CartRow = {
     id: randomId(),
     visitor_hash: ctx.visitorHash,
+    customer_id: null,
     currency: ctx.config.currency,
     status: 'open',
     created_at: now,

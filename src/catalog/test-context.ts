@@ -32,6 +32,7 @@ export async function openCatalogTestDb(currency = 'USD'): Promise<CatalogTestDb
     requestId: 'test',
     ip: '127.0.0.1',
     visitorHash: null,
+    customerId: null,
   };
   return { db, ctx };
 }

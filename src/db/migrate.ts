@@ -3,12 +3,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { Db, Dialect } from './database.js';
 import * as initial from './migrations/0001-initial.js';
 import * as orderExpiryIndex from './migrations/0002-order-expiry-index.js';
+import * as accounts from './migrations/0003-accounts.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
 const migrations: Record<string, DialectMigration> = {
   '0001-initial': initial,
   '0002-order-expiry-index': orderExpiryIndex,
+  '0003-accounts': accounts,
 };
 
 class StaticProvider implements MigrationProvider {

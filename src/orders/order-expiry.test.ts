@@ -46,6 +46,7 @@ before(async () => {
     requestId: 'expiry-test',
     ip: '127.0.0.1',
     visitorHash: null,
+    customerId: null,
   };
 });
 

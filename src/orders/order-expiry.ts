@@ -101,6 +101,7 @@ export function startExpiryTimer(
     requestId: 'order-expiry',
     ip: '',
     visitorHash: null,
+    customerId: null,
   };
 
   let running: Promise<void> | undefined;

@@ -41,6 +41,7 @@ export async function insertOrder(db: Kysely<Database>, order: NewOrder): Promis
   const row: OrderRow = {
     id,
     visitor_hash: order.visitorHash,
+    customer_id: null,
     cart_id: order.cartId,
     email: order.email,
     ship_name: address.name,
@@ -60,6 +61,7 @@ export async function insertOrder(db: Kysely<Database>, order: NewOrder): Promis
     payment_reference: null,
     created_at: order.placedAt.toISOString(),
     paid_at: null,
+    refunded_minor: 0,
   };
   await db.insertInto('orders').values(row).execute();
 

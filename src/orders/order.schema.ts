@@ -26,6 +26,7 @@ export const orderView = Type.Object({
     Type.Literal('payment_failed'),
     Type.Literal('payment_expired'),
     Type.Literal('cancelled'),
+    Type.Literal('refunded'),
   ]),
   email: Type.String(),
   shippingAddress: Type.Object({

@@ -28,6 +28,7 @@ before(async () => {
     requestId: 'webhook-test',
     ip: '127.0.0.1',
     visitorHash: null,
+    customerId: null,
   };
 });
 

@@ -39,6 +39,7 @@ describe('createPaymentGateway', () => {
   it('rejects the sandbox with NODE_ENV=production', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
+      SMTP_URL: 'smtp://127.0.0.1:2525',
       PUBLIC_URL: 'https://shop.example',
       GATEWAY_URL: 'https://pay.example',
     });

@@ -13,7 +13,12 @@ import { type DestinationStream, pino } from 'pino';
 
 import { registerCartRoutes } from '../cart/cart.routes.js';
 import { registerCatalogRoutes } from '../catalog/catalog.routes.js';
+import { registerCsrfCheck } from '../auth/csrf.js';
+import { readVisitorHash } from '../cart/visitor.js';
 import { registerCheckoutRoutes } from '../checkout/checkout.routes.js';
+import { registerAccountRoutes } from '../customers/account.routes.js';
+import { registerCustomerAuthRoutes } from '../customers/auth.routes.js';
+import { registerCustomerSessions } from '../customers/session-hook.js';
 import type { Db } from '../db/database.js';
 import { type ClientLimits, createClientLimits } from '../defense/client-limits.js';
 import { registerCrossSiteCheck } from '../defense/origin.js';
@@ -23,13 +28,14 @@ import { type HeaderOptions, registerSecurityHeaders } from '../integrity/header
 import { registerOrderRoutes } from '../orders/order.routes.js';
 import type { PaymentGateway } from '../payments/gateway.js';
 import { registerPaymentRoutes } from '../payments/payments.routes.js';
+import { registerAccountPages } from '../web/account-pages.routes.js';
 import { registerStorefrontRoutes } from '../web/storefront.routes.js';
 import type { Config } from './config.js';
 import { earlyErrorOptions } from './early-errors.js';
 import { registerErrorHandling } from './error-handler.js';
 import { AppError } from './errors.js';
 import { loggerOptions } from './logger.js';
-import type { Secrets } from './secrets.js';
+import { deriveKey, type Secrets } from './secrets.js';
 import './route-config.js';
 import { validatorCompiler } from './validation.js';
 
@@ -106,6 +112,14 @@ export async function buildShopApp(
 
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: bodyLimitBytes });
+  // Resolves the __Host-session cookie into request.account before any handler runs.
+  registerCustomerSessions(app, deps);
+  // Forms carry a token bound to the session, or to the visitor cookie before login.
+  registerCsrfCheck(app, {
+    key: deriveKey(deps.secrets, 'csrf'),
+    bindingOf: (request) =>
+      request.account?.sessionHash ?? readVisitorHash(request, deps.secrets.signingKey),
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -140,6 +154,9 @@ export async function buildShopApp(
   registerCheckoutRoutes(app, deps);
   registerOrderRoutes(app, deps);
   registerPaymentRoutes(app, deps);
+  registerCustomerAuthRoutes(app, deps);
+  registerAccountRoutes(app, deps);
+  registerAccountPages(app, deps);
   registerStorefrontRoutes(app, deps);
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));

@@ -92,7 +92,38 @@ describe('loadConfig', () => {
   });
 
   it('requires https in production', () => {
-    rejects({ NODE_ENV: 'production' }, /^PUBLIC_URL must use https/);
+    rejects(
+      { NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:2525' },
+      /^PUBLIC_URL must use https/,
+    );
+  });
+
+  it('requires an SMTP server in production', () => {
+    rejects({ NODE_ENV: 'production', PUBLIC_URL: 'https://shop.example' }, /^SMTP_URL is missing/);
+    rejects({ SMTP_URL: 'http://mail.example' }, /^SMTP_URL must start with smtp/);
+  });
+
+  it('keeps the admin on its own origin', () => {
+    const config = loadConfig({});
+
+    assert.equal(config.adminHost, '127.0.0.1');
+    assert.equal(config.adminUrl.origin, 'http://localhost:3002');
+    rejects({ ADMIN_URL: 'http://localhost:3000' }, /^ADMIN_URL must differ from PUBLIC_URL/);
+  });
+
+  it('never lowers the password hashing cost below the OWASP minimum', () => {
+    const config = loadConfig({ ARGON2_MEMORY_KIB: '65536' });
+
+    assert.deepEqual(config.passwordHashing, { memoryKiB: 65_536, iterations: 2, parallelism: 1 });
+    rejects({ ARGON2_MEMORY_KIB: '4096' }, /ARGON2_MEMORY_KIB/);
+    rejects({ ARGON2_ITERATIONS: '1' }, /ARGON2_ITERATIONS/);
+  });
+
+  it('applies the session timeouts of customers and staff', () => {
+    const config = loadConfig({});
+
+    assert.deepEqual(config.sessions.customer, { idleMinutes: 30, absoluteMinutes: 720 });
+    assert.deepEqual(config.sessions.staff, { idleMinutes: 15, absoluteMinutes: 480 });
   });
 
   it('rejects image hosts that are not host names', () => {

@@ -11,6 +11,18 @@ export interface Config {
   port: number;
   gatewayPort: number;
   adminPort: number;
+  /** Interface the admin listens on: 127.0.0.1 unless ADMIN_HOST says otherwise. */
+  adminHost: string;
+  /** Origin staff open the admin at; its host may equal the shop's, its origin may not. */
+  adminUrl: URL;
+  /** SMTP server for outgoing mail (smtp:// or smtps://); without it mail goes to the log. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  sessions: Record<'customer' | 'staff', SessionTimeouts>;
+  /** argon2id cost for new password hashes; never below OWASP's 19 MiB, 2 passes, 1 lane. */
+  passwordHashing: { memoryKiB: number; iterations: number; parallelism: number };
+  /** Password hashes computed at once; more wait in a queue of bounded length. */
+  hashConcurrency: number;
   databaseUrl: string;
   publicUrl: URL;
   gatewayUrl: URL;
@@ -24,6 +36,12 @@ export interface Config {
   logLevel: string;
   stripeSecretKey: string | undefined;
   stripeWebhookSecret: string | undefined;
+}
+
+/** How long a session lasts without requests (idle) and at most (absolute). */
+export interface SessionTimeouts {
+  idleMinutes: number;
+  absoluteMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -49,13 +67,34 @@ export function loadConfig(env: Env = process.env): Config {
 
   const port = readPort(env, 'PORT', 3000);
   const gatewayPort = readPort(env, 'GATEWAY_PORT', 3001);
+  const adminPort = readPort(env, 'ADMIN_PORT', 3002);
   const config: Config = {
     env: nodeEnv,
     host: readHost(env.HOST ?? 'localhost'),
     trustProxy: readTrustProxy(env.TRUST_PROXY ?? ''),
     port,
     gatewayPort,
-    adminPort: readPort(env, 'ADMIN_PORT', 3002),
+    adminPort,
+    adminHost: readHost(env.ADMIN_HOST ?? '127.0.0.1'),
+    adminUrl: readOrigin(env, 'ADMIN_URL', `http://localhost:${adminPort}`),
+    smtpUrl: readSmtpUrl(env.SMTP_URL ?? ''),
+    mailFrom: env.MAIL_FROM ?? 'Storefort <shop@localhost>',
+    sessions: {
+      customer: {
+        idleMinutes: readInteger(env, 'CUSTOMER_SESSION_IDLE_MINUTES', 30, 1, 1440),
+        absoluteMinutes: readInteger(env, 'CUSTOMER_SESSION_MAX_MINUTES', 720, 5, 43_200),
+      },
+      staff: {
+        idleMinutes: readInteger(env, 'STAFF_SESSION_IDLE_MINUTES', 15, 1, 120),
+        absoluteMinutes: readInteger(env, 'STAFF_SESSION_MAX_MINUTES', 480, 5, 1440),
+      },
+    },
+    passwordHashing: {
+      memoryKiB: readInteger(env, 'ARGON2_MEMORY_KIB', 19_456, 19_456, 1_048_576),
+      iterations: readInteger(env, 'ARGON2_ITERATIONS', 2, 2, 20),
+      parallelism: 1,
+    },
+    hashConcurrency: readInteger(env, 'HASH_CONCURRENCY', 2, 1, 64),
     databaseUrl: readDatabaseUrl(env.DATABASE_URL ?? 'sqlite:./data/shop.db'),
     // Without explicit URLs the shop and gateway are reached on the ports they listen on.
     publicUrl: readOrigin(env, 'PUBLIC_URL', `http://localhost:${port}`),
@@ -82,6 +121,12 @@ function checkConsistency(config: Config): void {
       `PUBLIC_URL and GATEWAY_URL share the host "${config.publicUrl.hostname}"; ` +
         'the payment page must live on another host so that shop cookies never reach it',
     );
+  }
+  if (config.adminUrl.origin === config.publicUrl.origin) {
+    throw new ConfigError('ADMIN_URL must differ from PUBLIC_URL; the admin has its own port');
+  }
+  if (config.env === 'production' && !config.smtpUrl) {
+    throw new ConfigError('SMTP_URL is missing; production sends account mail through SMTP');
   }
   if (config.paymentProvider === 'stripe') {
     if (!config.stripeSecretKey) throw new ConfigError('STRIPE_SECRET_KEY is missing');
@@ -199,6 +244,22 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 function readLogLevel(raw: string): string {
   if (!logLevels.includes(raw)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.join(', ')}, not "${raw}"`);
+  }
+  return raw;
+}
+
+function readSmtpUrl(raw: string): string | undefined {
+  if (raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(
+      'SMTP_URL is not a valid URL (example: smtp://user:pass@mail.example:587)',
+    );
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+    throw new ConfigError('SMTP_URL must start with smtp:// or smtps://');
   }
   return raw;
 }

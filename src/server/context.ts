@@ -21,6 +21,11 @@ export interface ServiceContext {
   /** SHA-256 of the visitor token from the __Host-cart cookie, or null for a new visitor. */
   visitorHash: string | null;
   /**
+   * The signed-in customer (a session past every factor), or null for a guest. Carts and orders
+   * belong to this customer as well as to the visitor.
+   */
+  customerId: string | null;
+  /**
    * The shop's per-client rate limits. Request contexts always carry them; contexts of work no
    * client requested (command line, timers) have none and are not limited.
    */
@@ -46,6 +51,10 @@ export function contextOf(
     requestId: request.id,
     ip: request.ip,
     visitorHash,
+    customerId:
+      request.account?.realm === 'customer' && request.account.stage === 'active'
+        ? request.account.accountId
+        : null,
     limits: deps.limits,
   };
 }

@@ -9,6 +9,7 @@ import { loadSecrets } from './secrets.js';
 
 const productionStripe = {
   NODE_ENV: 'production',
+  SMTP_URL: 'smtp://127.0.0.1:2525',
   PUBLIC_URL: 'https://shop.example',
   PAYMENT_PROVIDER: 'stripe',
   STRIPE_SECRET_KEY: 'sk_test_placeholder',

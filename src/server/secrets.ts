@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -54,4 +54,12 @@ function readSecret(config: Config, env: Env, name: string, fileName: string): s
   writeFileSync(path, generated, { mode: 0o600, flag: 'wx' });
   chmodSync(path, 0o600);
   return generated;
+}
+
+/**
+ * Derives a separate key for one purpose from SECRET_KEY (HKDF-SHA256), so that CSRF tokens,
+ * sealed MFA secrets and audit hashes never share a key with each other or with signed links.
+ */
+export function deriveKey(secrets: Secrets, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secrets.signingKey, '', `storefort:${purpose}`, 32));
 }

@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 
 import type { FastifyInstance } from 'fastify';
 
+import { buildAdminApp } from '../admin/app.js';
 import { seedDemoCatalogIfEmpty } from '../catalog/demo-catalog.js';
 import { openDatabase } from '../db/database.js';
 import { createClientLimits, type RateLimitSettings } from '../defense/client-limits.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { loadAssetManifest } from '../integrity/assets.js';
+import { startMailWorker } from '../mail/mail-worker.js';
 import { startExpiryTimer } from '../orders/order-expiry.js';
 import { createPaymentGateway } from '../payments/index.js';
 import { startGateway } from '../payments/sandbox/server.js';
@@ -29,6 +31,8 @@ export interface StartOptions {
 
 export interface RunningShop {
   shop: FastifyInstance;
+  /** The back office, listening on ADMIN_HOST:ADMIN_PORT only. */
+  admin: FastifyInstance;
   gateway: FastifyInstance | undefined;
   close(): Promise<void>;
 }
@@ -76,9 +80,21 @@ export async function startShop(
     },
     https,
   );
+  const admin = await buildAdminApp({
+    config,
+    db,
+    secrets,
+    payments,
+    assets: await loadAssetManifest(),
+  });
   try {
     await listening(shop.listen({ port: config.port, host: config.host }), 'PORT or HOST');
+    await listening(
+      admin.listen({ port: config.adminPort, host: config.adminHost }),
+      'ADMIN_PORT or ADMIN_HOST',
+    );
   } catch (error) {
+    await admin.close();
     await shop.close();
     await gateway?.close();
     await db.close();
@@ -86,12 +102,16 @@ export async function startShop(
   }
   // Unpaid orders past PAYMENT_TIMEOUT_MINUTES release their stock even when no checkout runs.
   const expiry = startExpiryTimer({ db: db.kysely, config, secrets, log: shop.log });
+  const mail = startMailWorker({ db: db.kysely, config, log: shop.log });
 
   return {
     shop,
+    admin,
     gateway,
     close: async () => {
       await expiry.stop();
+      await mail.stop();
+      await admin.close();
       await shop.close();
       await gateway?.close();
       await db.close();

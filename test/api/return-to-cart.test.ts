@@ -277,5 +277,6 @@ function serviceContext(): ServiceContext {
     requestId: 'test',
     ip: '127.0.0.1',
     visitorHash: null,
+    customerId: null,
   };
 }

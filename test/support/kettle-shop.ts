@@ -61,5 +61,6 @@ export function serviceContextOf(shop: TestShop): ServiceContext {
     requestId: 'test',
     ip: '127.0.0.1',
     visitorHash: null,
+    customerId: null,
   };
 }

@@ -14,6 +14,7 @@ const secret = 'a-shared-secret-of-at-least-32-characters';
 const productionConfig = () =>
   loadConfig({
     NODE_ENV: 'production',
+    SMTP_URL: 'smtp://127.0.0.1:2525',
     PUBLIC_URL: 'https://shop.example',
     GATEWAY_URL: 'https://pay.example',
   });
@@ -96,6 +97,7 @@ describe('sandbox gateway server', () => {
   it('exits non-zero with a clear message under NODE_ENV=production', async () => {
     const child = spawnGatewayCommand({
       NODE_ENV: 'production',
+      SMTP_URL: 'smtp://127.0.0.1:2525',
       PUBLIC_URL: 'https://shop.example',
       GATEWAY_URL: 'https://pay.example',
       SECRET_KEY: 'k'.repeat(32),

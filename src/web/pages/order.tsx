@@ -23,6 +23,7 @@ const headings: Record<OrderView['status'], string> = {
   payment_failed: 'Payment failed',
   payment_expired: 'Payment time ran out',
   cancelled: 'Order cancelled',
+  refunded: 'Order refunded',
 };
 
 export function OrderPage(props: OrderPageProps) {
