@@ -40,3 +40,21 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   }
   return (results ?? []).map((result) => result.migrationName);
 }
+
+/**
+ * Returns the names of migrations not yet applied, without applying or creating anything, so
+ * a connection that cannot change the schema can still check it.
+ */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const ledger = db.kysely as unknown as Kysely<{ kysely_migration: { name: string } }>;
+  let applied: Set<string>;
+  try {
+    const rows = await ledger.selectFrom('kysely_migration').select('name').execute();
+    applied = new Set(rows.map((row) => row.name));
+  } catch (error) {
+    // A database no migration ever ran on has no ledger table yet.
+    if (!/no such table/i.test(String(error))) throw error;
+    applied = new Set();
+  }
+  return Object.keys(migrations).filter((name) => !applied.has(name));
+}

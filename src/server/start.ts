@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 
 import { buildAdminApp } from '../admin/app.js';
 import { seedDemoCatalogIfEmpty } from '../catalog/demo-catalog.js';
-import { openDatabase } from '../db/database.js';
+import { type Db, openDatabase } from '../db/database.js';
 import { createClientLimits, type RateLimitSettings } from '../defense/client-limits.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { migrateToLatest, pendingMigrations } from '../db/migrate.js';
 import { loadAssetManifest } from '../integrity/assets.js';
 import { startMailWorker } from '../mail/mail-worker.js';
 import { startExpiryTimer } from '../orders/order-expiry.js';
@@ -38,10 +38,10 @@ export interface RunningShop {
 }
 
 /**
- * Migrates the database, seeds the demo catalog into an empty store, starts the sandbox gateway
- * when it is the payment provider, and starts the shop and the minute timer that expires unpaid
- * orders. With TLS files the shop serves HTTPS
- * and accepts TLS 1.3 only.
+ * Opens the database (migrating it outside production), seeds the demo catalog into an empty
+ * store, and starts the sandbox gateway when it is the payment provider, the shop, the admin,
+ * the mail worker and the minute timer that expires unpaid orders. With TLS files the shop
+ * serves HTTPS and accepts TLS 1.3 only.
  */
 export async function startShop(
   config: Config,
@@ -54,8 +54,7 @@ export async function startShop(
     throw new ConfigError('PUBLIC_URL must start with https:// when --tls-cert is given');
   }
 
-  const db = openDatabase(config.databaseUrl);
-  await migrateToLatest(db);
+  const db = await openShopDatabase(config);
   await seedDemoCatalogIfEmpty(db, config);
 
   let gateway: FastifyInstance | undefined;
@@ -150,4 +149,28 @@ function readTls(tls: TlsFiles) {
   } catch (error) {
     throw new ConfigError(`cannot read the TLS files: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Opens the shop's database. Outside production the shop migrates it at start. In production
+ * its connection cannot change the schema: migrations run beforehand with `storefort migrate`
+ * as a separate user, and a schema behind the code stops the start with that instruction.
+ */
+export async function openShopDatabase(config: Config): Promise<Db> {
+  if (config.env !== 'production') {
+    const db = openDatabase(config.databaseUrl);
+    await migrateToLatest(db);
+    return db;
+  }
+
+  const db = openDatabase(config.databaseUrl, { schemaLocked: true });
+  const pending = await pendingMigrations(db);
+  if (pending.length > 0) {
+    await db.close();
+    throw new ConfigError(
+      `the database lacks migrations ${pending.join(', ')}; run \`storefort migrate\` ` +
+        'as the migration user, then start the shop again',
+    );
+  }
+  return db;
 }
