@@ -22,7 +22,7 @@ export interface Db {
  */
 export interface OpenOptions {
   /**
-   * Refuses schema statements (CREATE, ALTER, DROP, ATTACH, PRAGMA, ...) on this connection.
+   * Rejects schema statements (CREATE, ALTER, DROP, ATTACH, PRAGMA, ...) on this connection.
    * The shop runs locked in production, where only `storefort migrate` changes the schema.
    */
   schemaLocked?: boolean;

@@ -24,13 +24,13 @@ export class SchemaLockedError extends Error {
 }
 
 /**
- * Makes `sqlite` refuse statements that change the schema. better-sqlite3 prepares exactly one
+ * Makes `sqlite` reject statements that change the schema. better-sqlite3 prepares exactly one
  * statement per prepare() call, so the first keyword after comments and whitespace decides.
  * exec() runs several statements at once and is disabled entirely. Pragmas the connection
  * needs are set before the lock.
  *
- * SQLite has no database users, so this is the shop's own refusal; an attacker who runs code
- * as the shop's operating system user can still open the file with another connection.
+ * SQLite has no database users, so the check lives in the shop's process. An attacker who runs
+ * code as the shop's operating system user can still open the file with another connection.
  */
 export function lockSchema(sqlite: SQLite.Database): void {
   const prepare = sqlite.prepare.bind(sqlite);
@@ -39,8 +39,8 @@ export function lockSchema(sqlite: SQLite.Database): void {
     const keyword = firstKeyword(source);
     if (schemaKeywords.has(keyword)) {
       throw new SchemaLockedError(
-        `${keyword} statements are refused: the shop's connection cannot change the schema; ` +
-          'run `storefort migrate` as the migration user',
+        `${keyword} statements are rejected because the shop's connection cannot change the schema. ` +
+          'Run `storefort migrate` as the migration user',
       );
     }
     return prepare(source);
