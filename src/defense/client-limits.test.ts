@@ -13,12 +13,28 @@ function clientAt(ip: string, limits = createClientLimits()) {
 }
 
 describe('createClientLimits', () => {
-  it('allows 30 carts, 10 checkouts and 60 stored events a minute by default', () => {
+  it('allows 30 carts, 10 checkouts, 30 sign-in attempts and 60 events a minute', () => {
     assert.deepEqual(defaultRateLimits, {
       cartCreation: { limit: 30, windowMs: 60_000 },
       checkout: { limit: 10, windowMs: 60_000 },
+      authAttempts: { limit: 30, windowMs: 60_000 },
       securityEvents: { limit: 60, windowMs: 60_000 },
     });
+  });
+
+  it('enforces the default sign-in attempt limit per address', () => {
+    const limits = createClientLimits();
+    const client = clientAt('203.0.113.9', limits);
+    const neighbour = clientAt('198.51.100.7', limits);
+
+    for (let count = 0; count < 30; count += 1) enforceRateLimit(client, 'authAttempts');
+
+    assert.throws(() => enforceRateLimit(client, 'authAttempts'), {
+      code: 'RATE_LIMITED',
+      message: 'Too many sign-in attempts were made from this address; try again shortly.',
+    });
+    assert.doesNotThrow(() => enforceRateLimit(neighbour, 'authAttempts'));
+    assert.doesNotThrow(() => enforceRateLimit(client, 'checkout'));
   });
 
   it('enforces the default cart limit', () => {

@@ -16,6 +16,12 @@ export interface RateLimitSettings {
   cartCreation: LimitWindow;
   /** Checkouts one address may start, each reserving stock: 10 a minute by default. */
   checkout: LimitWindow;
+  /**
+   * Login, registration, password reset and second-factor attempts from one address: 30 a
+   * minute by default. It slows guessing across many accounts, which the per-account throttle
+   * cannot see.
+   */
+  authAttempts: LimitWindow;
   /** Security events stored for one address: 60 a minute by default; more are only counted. */
   securityEvents: LimitWindow;
 }
@@ -23,6 +29,7 @@ export interface RateLimitSettings {
 export const defaultRateLimits: RateLimitSettings = {
   cartCreation: { limit: 30, windowMs: 60_000 },
   checkout: { limit: 10, windowMs: 60_000 },
+  authAttempts: { limit: 30, windowMs: 60_000 },
   securityEvents: { limit: 60, windowMs: 60_000 },
 };
 
@@ -30,11 +37,12 @@ export const defaultRateLimits: RateLimitSettings = {
 export interface ClientLimits {
   cartCreation: RateLimiter;
   checkout: RateLimiter;
+  authAttempts: RateLimiter;
   securityEvents: SecurityEventGate;
 }
 
 /** Actions that services count against their client's limit. */
-export type LimitedAction = 'cartCreation' | 'checkout';
+export type LimitedAction = 'cartCreation' | 'checkout' | 'authAttempts';
 
 /**
  * Creates the counters of one shop. `overrides` replace the defaults per action, which is how
@@ -51,6 +59,7 @@ export function createClientLimits(
   return {
     cartCreation: createRateLimiter({ ...settings.cartCreation, ...clock }),
     checkout: createRateLimiter({ ...settings.checkout, ...clock }),
+    authAttempts: createRateLimiter({ ...settings.authAttempts, ...clock }),
     securityEvents: createSecurityEventGate({ ...settings.securityEvents, ...clock }),
   };
 }
@@ -58,6 +67,7 @@ export function createClientLimits(
 const rejections: Record<LimitedAction, string> = {
   cartCreation: 'Too many carts were created from this address; try again shortly.',
   checkout: 'Too many checkouts were started from this address; try again shortly.',
+  authAttempts: 'Too many sign-in attempts were made from this address; try again shortly.',
 };
 
 /**

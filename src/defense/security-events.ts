@@ -9,7 +9,8 @@ export type SecurityEventKind =
   | 'cross_site_request'
   | 'webhook_rejected'
   | 'csp_violation'
-  | 'object_access_denied';
+  | 'object_access_denied'
+  | 'csrf_token_invalid';
 
 const maxDetailsBytes = 4096;
 

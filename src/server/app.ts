@@ -22,6 +22,7 @@ import { registerCustomerSessions } from '../customers/session-hook.js';
 import type { Db } from '../db/database.js';
 import { type ClientLimits, createClientLimits } from '../defense/client-limits.js';
 import { registerCrossSiteCheck } from '../defense/origin.js';
+import { securityEventStore } from '../defense/security-events.js';
 import { type AssetManifest, registerAssetRoutes } from '../integrity/assets.js';
 import { registerCspReportRoute } from '../integrity/csp-report.routes.js';
 import { type HeaderOptions, registerSecurityHeaders } from '../integrity/headers.js';
@@ -119,6 +120,7 @@ export async function buildShopApp(
     key: deriveKey(deps.secrets, 'csrf'),
     bindingOf: (request) =>
       request.account?.sessionHash ?? readVisitorHash(request, deps.secrets.signingKey),
+    events: securityEventStore(deps),
   });
   await app.register(swagger, {
     openapi: {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 
 import { buildAdminApp } from '../admin/app.js';
+import { startAuthSweeper } from '../auth/sweep.js';
 import { seedDemoCatalogIfEmpty } from '../catalog/demo-catalog.js';
 import { type Db, openDatabase } from '../db/database.js';
 import { createClientLimits, type RateLimitSettings } from '../defense/client-limits.js';
@@ -102,6 +103,7 @@ export async function startShop(
   // Unpaid orders past PAYMENT_TIMEOUT_MINUTES release their stock even when no checkout runs.
   const expiry = startExpiryTimer({ db: db.kysely, config, secrets, log: shop.log });
   const mail = startMailWorker({ db: db.kysely, config, log: shop.log });
+  const authSweep = startAuthSweeper({ db: db.kysely, config, log: shop.log });
 
   return {
     shop,
@@ -110,6 +112,7 @@ export async function startShop(
     close: async () => {
       await expiry.stop();
       await mail.stop();
+      await authSweep.stop();
       await admin.close();
       await shop.close();
       await gateway?.close();

@@ -25,6 +25,7 @@ export interface TestShop {
 export const testRateLimits: RateLimitSettings = {
   cartCreation: { limit: 10_000, windowMs: 60_000 },
   checkout: { limit: 10_000, windowMs: 60_000 },
+  authAttempts: { limit: 10_000, windowMs: 60_000 },
   securityEvents: { limit: 10_000, windowMs: 60_000 },
 };
 
