@@ -11,6 +11,10 @@ Commands:
   gateway                                  serve only the sandbox payment gateway
   dev-cert [--out DIR]                     write a self-signed certificate for localhost
   migrate                                  apply pending database migrations and exit
+  admin create --email E --name N          create an admin owner; the password comes from
+                                           STOREFORT_ADMIN_PASSWORD or a prompt on a terminal
+  audit-log verify                         check the admin audit log's hash chain; exits 1
+                                           naming the first edited or deleted row
 
 Configuration comes from environment variables; see the README.`;
 
@@ -35,6 +39,14 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'migrate':
         return await migrate();
+      case 'admin': {
+        const { runAdminCommand } = await import('./admin/admin.command.js');
+        return await runAdminCommand(rest, loadConfig());
+      }
+      case 'audit-log': {
+        const { runAuditLogCommand } = await import('./admin/admin.command.js');
+        return await runAuditLogCommand(rest, loadConfig());
+      }
       case undefined:
       case 'help':
       case '--help':

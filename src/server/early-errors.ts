@@ -11,7 +11,7 @@ import type {
 } from 'fastify';
 
 import { type HeaderOptions, securityHeaders, securityHeaderWriter } from '../integrity/headers.js';
-import { fastifyError, renderProblem } from './error-handler.js';
+import { type ErrorPageRenderer, fastifyError, renderProblem } from './error-handler.js';
 import { AppError, problemFor } from './errors.js';
 
 type EarlyErrorOptions = Pick<FastifyServerOptions, 'frameworkErrors' | 'clientErrorHandler'>;
@@ -20,9 +20,13 @@ type EarlyErrorOptions = Pick<FastifyServerOptions, 'frameworkErrors' | 'clientE
  * Builds the Fastify options for errors raised before any hook runs: a URL that is not valid
  * percent-encoding or whose parameter exceeds maxParamLength (`frameworkErrors`), and malformed
  * HTTP (`clientErrorHandler`). Fastify's defaults send their own JSON without the security
- * headers. These send problem+json with the headers every other response carries.
+ * headers. These send problem+json with the headers every other response carries. `errorPage`
+ * replaces the storefront's HTML error page, as in registerErrorHandling.
  */
-export function earlyErrorOptions(headerOptions: HeaderOptions): EarlyErrorOptions {
+export function earlyErrorOptions(
+  headerOptions: HeaderOptions,
+  errorPage?: ErrorPageRenderer,
+): EarlyErrorOptions {
   const writeHeaders = securityHeaderWriter(headerOptions);
   const frameworkErrors = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const appError = fastifyError(error) ?? new AppError('INTERNAL', 'The request failed.');
@@ -32,7 +36,7 @@ export function earlyErrorOptions(headerOptions: HeaderOptions): EarlyErrorOptio
       request.log.info({ code: error.code }, 'request rejected');
     }
 
-    const rendered = renderProblem(request, appError);
+    const rendered = renderProblem(request, appError, errorPage);
     reply.code(appError.status).type(rendered.contentType).header('x-request-id', request.id);
     writeHeaders(request, reply);
     reply.send(rendered.body);

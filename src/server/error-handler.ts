@@ -15,6 +15,14 @@ export function setErrorPageRenderer(renderer: ErrorPageRenderer): void {
   errorPageRenderer = renderer;
 }
 
+export interface ErrorHandlingOptions {
+  /**
+   * Renders this app's HTML error pages. Without it the app uses the renderer the storefront
+   * set with setErrorPageRenderer; the admin passes its own so it never shows a shop page.
+   */
+  errorPage?: ErrorPageRenderer;
+}
+
 /** Field names longer than this are cut before they are echoed or stored. */
 const maxFieldNameLength = 100;
 
@@ -24,8 +32,14 @@ const maxFieldNameLength = 100;
  * in the log, found by the request id the response carries. A request for a known path with
  * another method gets 405 and an Allow header. Call this before any route is registered.
  */
-export function registerErrorHandling(app: FastifyInstance, deps: ShopDeps): void {
+export function registerErrorHandling(
+  app: FastifyInstance,
+  deps: ShopDeps,
+  options: ErrorHandlingOptions = {},
+): void {
   const routeTable = collectRoutes(app);
+  // Read at each error, since the storefront sets its renderer after this call.
+  const pageRenderer = () => options.errorPage ?? errorPageRenderer;
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const appError = await toAppError(error, request, deps);
@@ -34,7 +48,7 @@ export function registerErrorHandling(app: FastifyInstance, deps: ShopDeps): voi
     } else {
       request.log.info({ code: appError.code, status: appError.status }, 'request rejected');
     }
-    return sendProblem(request, reply, appError);
+    return sendProblem(request, reply, appError, pageRenderer());
   });
 
   app.setNotFoundHandler(async (request, reply) => {
@@ -42,13 +56,19 @@ export function registerErrorHandling(app: FastifyInstance, deps: ShopDeps): voi
     if (allowed.length > 0 && !allowed.includes(request.method)) {
       reply.header('allow', allowed.join(', '));
       const detail = `${request.method} is not supported here; use ${allowed.join(' or ')}.`;
-      return sendProblem(request, reply, new AppError('METHOD_NOT_ALLOWED', detail));
+      return sendProblem(
+        request,
+        reply,
+        new AppError('METHOD_NOT_ALLOWED', detail),
+        pageRenderer(),
+      );
     }
 
     return sendProblem(
       request,
       reply,
       new AppError('NOT_FOUND', 'No page or resource lives at this address.'),
+      pageRenderer(),
     );
   });
 }
@@ -56,12 +76,19 @@ export function registerErrorHandling(app: FastifyInstance, deps: ShopDeps): voi
 /**
  * Sends an AppError as problem+json, or as an HTML page on page routes and to browsers. The
  * X-Request-Id header is set here too, because a hook may reject the request before the hook
- * that sets it has run. A RATE_LIMITED error with `retryAfterSeconds` also sets Retry-After.
+ * that sets it has run. A RATE_LIMITED or TOO_MANY_ATTEMPTS error with `retryAfterSeconds` also
+ * sets Retry-After.
  */
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
-  const rendered = renderProblem(request, error);
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: AppError,
+  renderer: ErrorPageRenderer | undefined = errorPageRenderer,
+) {
+  const rendered = renderProblem(request, error, renderer);
   const { retryAfterSeconds } = error.extensions;
-  if (error.code === 'RATE_LIMITED' && typeof retryAfterSeconds === 'number') {
+  const isThrottle = error.code === 'RATE_LIMITED' || error.code === 'TOO_MANY_ATTEMPTS';
+  if (isThrottle && typeof retryAfterSeconds === 'number') {
     reply.header('retry-after', String(retryAfterSeconds));
   }
   return reply
@@ -78,14 +105,15 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
 export function renderProblem(
   request: FastifyRequest,
   error: AppError,
+  renderer: ErrorPageRenderer | undefined = errorPageRenderer,
 ): { contentType: string; body: string } {
   const problem = problemFor(error, request.id);
   const isPage = request.routeOptions.config?.page;
   const wantsHtml = request.headers.accept?.includes('text/html') ?? false;
 
-  if (errorPageRenderer && (isPage || (wantsHtml && !request.url.startsWith('/api/')))) {
+  if (renderer && (isPage || (wantsHtml && !request.url.startsWith('/api/')))) {
     try {
-      return { contentType: 'text/html; charset=utf-8', body: errorPageRenderer(problem, request) };
+      return { contentType: 'text/html; charset=utf-8', body: renderer(problem, request) };
     } catch (renderError) {
       request.log.error({ err: renderError }, 'error page failed to render');
     }

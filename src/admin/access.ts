@@ -1,0 +1,159 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+import '../auth/request-account.js';
+import { isRecentlyReauthenticated, resolveSession, staffSessionCookie } from '../auth/sessions.js';
+import { AppError } from '../server/errors.js';
+import type { AdminDeps } from './app.js';
+import { roleAllows } from './permissions.js';
+import './route-config.js';
+import { auditRequest } from './staff-context.js';
+
+/** Where a session that still owes its second factor is sent, by stage. */
+export const mfaPaths = { mfa_enrolment: '/mfa/enrol', mfa_pending: '/mfa' } as const;
+
+/** Paths of the admin's own routes, collected for the permission matrix test. */
+export interface AdminRoute {
+  method: string;
+  url: string;
+  permission: string;
+  sensitive: boolean;
+}
+
+/**
+ * Refuses to register a route without `config.permission` and records every route, so a test
+ * can walk the whole admin. Routes under `publicPrefixes` (shared code such as the asset routes,
+ * which knows nothing of permissions) are made `public`. Call before any route is added.
+ */
+export function collectAdminRoutes(app: FastifyInstance, publicPrefixes: string[]): AdminRoute[] {
+  const routes: AdminRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    if (
+      route.config?.permission === undefined &&
+      publicPrefixes.some((p) => route.url.startsWith(p))
+    ) {
+      route.config = { ...route.config, permission: 'public' };
+    }
+    const permission = route.config?.permission;
+    if (permission === undefined) {
+      throw new Error(`admin route ${route.url} has no config.permission`);
+    }
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      routes.push({
+        method,
+        url: route.url,
+        permission,
+        sensitive: route.config?.sensitive === true,
+      });
+    }
+  });
+  return routes;
+}
+
+/**
+ * Resolves the `__Host-staff` cookie into request.account and request.staff. A session of a
+ * disabled staff member counts as none. The role is read from the staff table on every request,
+ * so a role change applies to the next request.
+ */
+export function registerStaffSessions(app: FastifyInstance, deps: AdminDeps): void {
+  app.decorateRequest('account', null);
+  app.decorateRequest('staff', null);
+  app.decorateRequest('audited', false);
+
+  app.addHook('onRequest', async (request) => {
+    const token = request.cookies[staffSessionCookie];
+    if (!token) return;
+
+    const session = await resolveSession(
+      deps.db.kysely,
+      'staff',
+      token,
+      deps.config.sessions.staff,
+    );
+    if (!session) return;
+
+    const staff = await deps.db.kysely
+      .selectFrom('staff')
+      .select(['id', 'email', 'role'])
+      .where('id', '=', session.account_id)
+      .where('disabled_at', 'is', null)
+      .executeTakeFirst();
+    if (!staff) return;
+
+    request.account = {
+      realm: 'staff',
+      accountId: staff.id,
+      sessionHash: session.token_hash,
+      stage: session.stage,
+      reauthenticatedAt: session.reauthenticated_at,
+      role: staff.role,
+    };
+    request.staff = staff;
+  });
+}
+
+/**
+ * Enforces each route's `config.permission` and `config.sensitive`, before the body is parsed or
+ * validated:
+ * - no session: page requests go to /login, others get 401;
+ * - a session still owing its second factor reaches only `public` and `signed_in` routes and is
+ *   sent to enrolment or verification from any other page;
+ * - a role without the route's permission gets 403 FORBIDDEN, which is also audited;
+ * - a sensitive route without a password or TOTP proof in the last 5 minutes redirects to
+ *   /reauth, for POSTs too, so the action does not run.
+ */
+export function registerAccessControl(app: FastifyInstance, deps: AdminDeps): void {
+  app.addHook('onRequest', async (request, reply) => {
+    // Requests that match no route have no config; the 404 handler answers them.
+    if (request.routeOptions.url === undefined) return;
+
+    const permission = request.routeOptions.config?.permission;
+    if (permission === undefined) throw new AppError('FORBIDDEN', 'This route is not open.');
+    if (permission === 'public') return;
+
+    const account = request.account;
+    if (!account || !request.staff) return notSignedIn(request, reply);
+    if (permission === 'signed_in') return;
+
+    if (account.stage !== 'active') {
+      const target = mfaPaths[account.stage];
+      if (request.method === 'GET') return reply.redirect(target, 303);
+      throw new AppError('MFA_REQUIRED', 'Finish the second login step first.');
+    }
+
+    if (!roleAllows(request.staff.role, permission)) {
+      await auditRequest(request, deps, {
+        action: 'access.denied',
+        objectType: 'route',
+        objectId: `${request.method} ${request.routeOptions.url}`,
+        details: { role: request.staff.role, permission },
+      });
+      throw new AppError('FORBIDDEN', `The ${request.staff.role} role does not allow this.`);
+    }
+
+    if (request.routeOptions.config?.sensitive && !isRecentlyReauthenticated(account)) {
+      return reply.redirect(reauthPath(request), 303);
+    }
+  });
+}
+
+function notSignedIn(request: FastifyRequest, reply: FastifyReply) {
+  if (request.method === 'GET') return reply.redirect('/login', 303);
+  throw new AppError('AUTHENTICATION_REQUIRED', 'Log in to the admin first.');
+}
+
+/** The re-authentication page, returning to the page of the action (its GET form) afterwards. */
+export function reauthPath(request: FastifyRequest): string {
+  const path = request.url.split('?')[0] ?? '/';
+  return `/reauth?next=${encodeURIComponent(path)}`;
+}
+
+/**
+ * Returns `next` when it is a path on the admin itself, '/' otherwise, so a crafted link to
+ * /reauth or /login cannot send the staff member to another site afterwards.
+ */
+export function safeNextPath(next: string | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return '/';
+  return next;
+}

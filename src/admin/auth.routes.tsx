@@ -1,0 +1,530 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+import { csrfToken } from '../auth/csrf.js';
+import {
+  clearSessionCookie,
+  endSession,
+  rotateSession,
+  setSessionCookie,
+  staffSessionCookie,
+} from '../auth/sessions.js';
+import { beginTotpEnrolment, confirmTotpEnrolment, mfaStatus } from '../auth/totp.js';
+import {
+  finishPasskeyLogin,
+  finishPasskeyRegistration,
+  listPasskeys,
+  startPasskeyLogin,
+  startPasskeyRegistration,
+} from '../auth/webauthn.js';
+import { AppError } from '../server/errors.js';
+import { hashToken, randomToken } from '../server/ids.js';
+import { sendPage } from '../web/send-page.js';
+import { mfaPaths, safeNextPath } from './access.js';
+import { adminCsrfKey, preLoginCookie } from './admin-csrf.js';
+import {
+  codeForm,
+  emptyJson,
+  htmlResponse,
+  jsonObjectResponse,
+  loginForm,
+  nextQuery,
+  passkeyVerifyJson,
+  reauthForm,
+  redirectResponse,
+} from './admin-forms.schema.js';
+import type { AdminServices } from './admin-services.js';
+import {
+  EnrolPage,
+  LoginPage,
+  MfaPage,
+  ReauthPage,
+  RecoveryCodesPage,
+  SecurityPage,
+} from './pages/auth-pages.js';
+import {
+  auditProof,
+  type Client,
+  completeStaffMfa,
+  loginStaff,
+  reauthenticateStaff,
+} from './staff-auth.service.js';
+import { auditRequest } from './staff-context.js';
+
+/** Short-lived cookie holding the key of a pending WebAuthn challenge (5 minutes, single use). */
+const webauthnCookie = '__Host-staff-webauthn';
+const webauthnCookieOptions = {
+  httpOnly: true,
+  secure: true,
+  sameSite: 'strict' as const,
+  path: '/',
+  maxAge: 300,
+};
+
+const publicPage = { page: true, personal: true, permission: 'public' } as const;
+const mfaPage = { page: true, personal: true, permission: 'signed_in' } as const;
+const mfaJson = { personal: true, permission: 'signed_in' } as const;
+const staffPage = { page: true, personal: true, permission: 'staff' } as const;
+
+function clientOf(request: FastifyRequest): Client {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? '' };
+}
+
+/** Errors a form shows next to itself instead of on an error page. */
+function formError(error: unknown): AppError | null {
+  if (!(error instanceof AppError)) return null;
+  const shown = ['INVALID_CREDENTIALS', 'INVALID_CODE', 'TOO_MANY_ATTEMPTS', 'ALREADY_EXISTS'];
+  return shown.includes(error.code) ? error : null;
+}
+
+/** The session of a request on a `signed_in` route; the access hook guarantees one exists. */
+function sessionActor(request: FastifyRequest) {
+  const account = request.account;
+  const staff = request.staff;
+  if (!account || !staff) throw new AppError('AUTHENTICATION_REQUIRED', 'Log in first.');
+  return { ...staff, sessionHash: account.sessionHash, stage: account.stage };
+}
+
+function alreadyVerified(): AppError {
+  return new AppError('ALREADY_EXISTS', 'This session has already passed its second factor.');
+}
+
+function newChallengeKey(reply: FastifyReply): string {
+  const key = randomToken();
+  reply.setCookie(webauthnCookie, key, webauthnCookieOptions);
+  return key;
+}
+
+function takeChallengeKey(request: FastifyRequest, reply: FastifyReply): string {
+  const key = request.cookies[webauthnCookie];
+  reply.clearCookie(webauthnCookie, webauthnCookieOptions);
+  if (!key) throw new AppError('INVALID_CODE', 'The passkey request expired; try again.');
+  return key;
+}
+
+/**
+ * Registers login, logout, the second-factor steps (TOTP and passkey enrolment, verification,
+ * recovery codes), re-authentication and the staff member's own security page.
+ */
+export function registerStaffAuthRoutes(parent: FastifyInstance, services: AdminServices): void {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const { deps, auth } = services;
+  const db = deps.db.kysely;
+
+  // Signs the browser's session in at a new stage: a new token, and the old one stops working.
+  const promote = async (request: FastifyRequest, reply: FastifyReply, sessionHash: string) => {
+    const token = await rotateSession(db, sessionHash, { stage: 'active', reauthenticated: true });
+    setSessionCookie(reply, staffSessionCookie, token);
+    request.audited = true;
+    return token;
+  };
+
+  app.get(
+    '/login',
+    { config: publicPage, schema: { response: htmlResponse } },
+    async (request, reply) => {
+      if (request.account) return reply.redirect('/', 303);
+      return sendPage(reply, <LoginPage chrome={services.chrome(request, reply)} />);
+    },
+  );
+
+  app.post(
+    '/login',
+    { config: publicPage, schema: { body: loginForm, response: htmlResponse } },
+    async (request, reply) => {
+      request.audited = true;
+      try {
+        const result = await loginStaff(auth, clientOf(request), {
+          email: request.body.email,
+          password: request.body.password,
+          previousSession: request.account?.sessionHash ?? null,
+        });
+        setSessionCookie(reply, staffSessionCookie, result.token);
+        reply.clearCookie(preLoginCookie, { path: '/', secure: true, httpOnly: true });
+        return reply.redirect(result.stage === 'active' ? '/' : mfaPaths[result.stage], 303);
+      } catch (error) {
+        const shown = formError(error);
+        if (!shown) throw error;
+        return sendPage(
+          reply,
+          <LoginPage
+            chrome={services.chrome(request, reply)}
+            error={shown.detail}
+            email={request.body.email}
+          />,
+          shown.status,
+        );
+      }
+    },
+  );
+
+  app.post(
+    '/logout',
+    { config: { ...mfaPage }, schema: { response: htmlResponse } },
+    async (request, reply) => {
+      const actor = sessionActor(request);
+      await endSession(db, actor.sessionHash);
+      clearSessionCookie(reply, staffSessionCookie);
+      await auditRequest(request, deps, {
+        action: 'logout',
+        objectType: 'staff',
+        objectId: actor.id,
+      });
+      return reply.redirect('/login', 303);
+    },
+  );
+
+  registerEnrolmentRoutes();
+  registerVerificationRoutes();
+  registerReauthRoutes();
+  registerSecurityRoutes();
+
+  function registerEnrolmentRoutes() {
+    const renderEnrolPage = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      error?: AppError,
+    ) => {
+      const actor = sessionActor(request);
+      if (actor.stage !== 'mfa_enrolment') return reply.redirect('/', 303);
+
+      // Each visit starts a fresh unconfirmed secret, replacing any earlier unconfirmed one. After
+      // a wrong code the form is repeated without one, so the secret already scanned stays valid.
+      const totp = error
+        ? null
+        : await beginTotpEnrolment(
+            db,
+            services.totpSealKey,
+            'staff',
+            actor.id,
+            actor.email,
+            'Storefort admin',
+          );
+      return sendPage(
+        reply,
+        <EnrolPage
+          chrome={services.chrome(request, reply)}
+          totp={totp}
+          passkeys={services.passkeysBundle}
+          {...(error ? { error: error.detail } : {})}
+        />,
+        error?.status ?? 200,
+      );
+    };
+
+    app.get(
+      '/mfa/enrol',
+      { config: mfaPage, schema: { response: htmlResponse } },
+      (request, reply) => renderEnrolPage(request, reply),
+    );
+
+    app.post(
+      '/mfa/enrol/totp',
+      { config: mfaPage, schema: { body: codeForm, response: htmlResponse } },
+      async (request, reply) => {
+        const actor = sessionActor(request);
+        if (actor.stage !== 'mfa_enrolment') return reply.redirect('/', 303);
+
+        let codes: string[];
+        try {
+          codes = await confirmTotpEnrolment(
+            db,
+            services.totpSealKey,
+            'staff',
+            actor.id,
+            request.body.code.replace(/\s+/g, ''),
+          );
+        } catch (error) {
+          await auditProof(auth, actor, clientOf(request), 'mfa_enrolment', 'totp', false);
+          request.audited = true;
+          const shown = formError(error);
+          if (!shown) throw error;
+          return renderEnrolPage(request, reply, shown);
+        }
+
+        await auditProof(auth, actor, clientOf(request), 'mfa_enrolment', 'totp', true);
+        const token = await promote(request, reply, actor.sessionHash);
+        // The page's logout form belongs to the new session, so its token binds to that one.
+        const csrf = csrfToken(adminCsrfKey(deps.secrets), hashToken(token));
+        return sendPage(
+          reply,
+          <RecoveryCodesPage
+            chrome={{ assets: deps.assets, staff: actor, active: true, csrfToken: csrf }}
+            codes={codes}
+          />,
+        );
+      },
+    );
+
+    app.post(
+      '/mfa/enrol/passkey/options',
+      { config: mfaJson, schema: { body: emptyJson, response: jsonObjectResponse } },
+      async (request, reply) => {
+        const actor = sessionActor(request);
+        if (actor.stage !== 'mfa_enrolment') {
+          throw new AppError('ALREADY_EXISTS', 'A second factor is already set up.');
+        }
+        const options = await startPasskeyRegistration(
+          db,
+          services.rp,
+          'staff',
+          { id: actor.id, email: actor.email },
+          newChallengeKey(reply),
+        );
+        return options as unknown as Record<string, unknown>;
+      },
+    );
+
+    app.post(
+      '/mfa/enrol/passkey/verify',
+      { config: mfaJson, schema: { body: passkeyVerifyJson, response: redirectResponse } },
+      async (request, reply) => {
+        const actor = sessionActor(request);
+        if (actor.stage !== 'mfa_enrolment') {
+          throw new AppError('ALREADY_EXISTS', 'A second factor is already set up.');
+        }
+        const challengeKey = takeChallengeKey(request, reply);
+        try {
+          await finishPasskeyRegistration(
+            db,
+            services.rp,
+            'staff',
+            actor.id,
+            challengeKey,
+            request.body.response as never,
+            request.body.name?.trim() || 'Admin passkey',
+          );
+        } catch (error) {
+          await auditProof(auth, actor, clientOf(request), 'mfa_enrolment', 'passkey', false);
+          request.audited = true;
+          throw error;
+        }
+        await auditProof(auth, actor, clientOf(request), 'mfa_enrolment', 'passkey', true);
+        await promote(request, reply, actor.sessionHash);
+        return { redirect: '/' };
+      },
+    );
+  }
+
+  function registerVerificationRoutes() {
+    const renderMfaPage = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      error?: AppError,
+    ) => {
+      const actor = sessionActor(request);
+      if (actor.stage !== 'mfa_pending') {
+        return reply.redirect(actor.stage === 'active' ? '/' : mfaPaths[actor.stage], 303);
+      }
+      const status = await mfaStatus(db, 'staff', actor.id);
+      return sendPage(
+        reply,
+        <MfaPage
+          chrome={services.chrome(request, reply)}
+          passkeys={services.passkeysBundle && status.passkeys > 0}
+          {...(error ? { error: error.detail } : {})}
+        />,
+        error?.status ?? 200,
+      );
+    };
+
+    app.get('/mfa', { config: mfaPage, schema: { response: htmlResponse } }, (request, reply) =>
+      renderMfaPage(request, reply),
+    );
+
+    for (const kind of ['totp', 'recovery'] as const) {
+      app.post(
+        `/mfa/${kind}`,
+        { config: mfaPage, schema: { body: codeForm, response: htmlResponse } },
+        async (request, reply) => {
+          const actor = sessionActor(request);
+          if (actor.stage !== 'mfa_pending') return reply.redirect('/', 303);
+
+          request.audited = true;
+          try {
+            const token = await completeStaffMfa(auth, actor, clientOf(request), {
+              kind,
+              code: request.body.code,
+            });
+            setSessionCookie(reply, staffSessionCookie, token);
+          } catch (error) {
+            const shown = formError(error);
+            if (!shown) throw error;
+            return renderMfaPage(request, reply, shown);
+          }
+          return reply.redirect('/', 303);
+        },
+      );
+    }
+
+    app.post(
+      '/mfa/passkey/options',
+      { config: mfaJson, schema: { body: emptyJson, response: jsonObjectResponse } },
+      async (request, reply) => {
+        const actor = sessionActor(request);
+        if (actor.stage !== 'mfa_pending') throw alreadyVerified();
+        const options = await startPasskeyLogin(
+          db,
+          services.rp,
+          'staff',
+          newChallengeKey(reply),
+          actor.id,
+        );
+        return options as unknown as Record<string, unknown>;
+      },
+    );
+
+    app.post(
+      '/mfa/passkey/verify',
+      { config: mfaJson, schema: { body: passkeyVerifyJson, response: redirectResponse } },
+      async (request, reply) => {
+        const actor = sessionActor(request);
+        if (actor.stage !== 'mfa_pending') throw alreadyVerified();
+
+        const challengeKey = takeChallengeKey(request, reply);
+        let ok = false;
+        try {
+          const result = await finishPasskeyLogin(
+            db,
+            services.rp,
+            'staff',
+            challengeKey,
+            request.body.response as never,
+            actor.id,
+          );
+          ok = result.accountId === actor.id;
+        } finally {
+          await auditProof(auth, actor, clientOf(request), 'mfa', 'passkey', ok);
+          request.audited = true;
+        }
+        if (!ok) throw new AppError('INVALID_CODE', 'This passkey does not belong to you.');
+
+        await promote(request, reply, actor.sessionHash);
+        return { redirect: '/' };
+      },
+    );
+  }
+
+  function registerReauthRoutes() {
+    const renderReauthPage = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      next: string,
+      error?: AppError,
+    ) => {
+      const actor = sessionActor(request);
+      const status = await mfaStatus(db, 'staff', actor.id);
+      return sendPage(
+        reply,
+        <ReauthPage
+          chrome={services.chrome(request, reply)}
+          next={safeNextPath(next)}
+          totp={status.totp}
+          {...(error ? { error: error.detail } : {})}
+        />,
+        error?.status ?? 200,
+      );
+    };
+
+    app.get(
+      '/reauth',
+      { config: staffPage, schema: { querystring: nextQuery, response: htmlResponse } },
+      (request, reply) => renderReauthPage(request, reply, request.query.next ?? '/'),
+    );
+
+    app.post(
+      '/reauth',
+      { config: staffPage, schema: { body: reauthForm, response: htmlResponse } },
+      async (request, reply) => {
+        const actor = sessionActor(request);
+        const { password, code, next } = request.body;
+        request.audited = true;
+        try {
+          if (code) {
+            await reauthenticateStaff(auth, actor, clientOf(request), { kind: 'totp', code });
+          } else if (password) {
+            await reauthenticateStaff(auth, actor, clientOf(request), {
+              kind: 'password',
+              password,
+            });
+          } else {
+            throw new AppError('INVALID_CREDENTIALS', 'Enter your password or a code.');
+          }
+        } catch (error) {
+          const shown = formError(error);
+          if (!shown) throw error;
+          return renderReauthPage(request, reply, next, shown);
+        }
+        return reply.redirect(safeNextPath(next), 303);
+      },
+    );
+  }
+
+  function registerSecurityRoutes() {
+    app.get(
+      '/me/security',
+      { config: staffPage, schema: { response: htmlResponse } },
+      async (request, reply) => {
+        const actor = sessionActor(request);
+        const [status, passkeys] = await Promise.all([
+          mfaStatus(db, 'staff', actor.id),
+          listPasskeys(db, 'staff', actor.id),
+        ]);
+        return sendPage(
+          reply,
+          <SecurityPage
+            chrome={services.chrome(request, reply)}
+            status={status}
+            passkeys={passkeys}
+            canAddPasskey={services.passkeysBundle}
+          />,
+        );
+      },
+    );
+
+    app.post(
+      '/me/passkeys/options',
+      {
+        config: { personal: true, permission: 'staff' },
+        schema: { body: emptyJson, response: jsonObjectResponse },
+      },
+      async (request, reply) => {
+        const actor = sessionActor(request);
+        const options = await startPasskeyRegistration(
+          db,
+          services.rp,
+          'staff',
+          { id: actor.id, email: actor.email },
+          newChallengeKey(reply),
+        );
+        return options as unknown as Record<string, unknown>;
+      },
+    );
+
+    app.post(
+      '/me/passkeys/verify',
+      {
+        config: { personal: true, permission: 'staff' },
+        schema: { body: passkeyVerifyJson, response: redirectResponse },
+      },
+      async (request, reply) => {
+        const actor = sessionActor(request);
+        await finishPasskeyRegistration(
+          db,
+          services.rp,
+          'staff',
+          actor.id,
+          takeChallengeKey(request, reply),
+          request.body.response as never,
+          request.body.name?.trim() || 'Admin passkey',
+        );
+        await auditRequest(request, deps, {
+          action: 'passkey.added',
+          objectType: 'staff',
+          objectId: actor.id,
+        });
+        return { redirect: '/me/security' };
+      },
+    );
+  }
+}

@@ -1,0 +1,149 @@
+import type { ComponentChildren } from 'preact';
+
+import type { AssetManifest } from '../../integrity/assets.js';
+import type { ErrorPageRenderer } from '../../server/error-handler.js';
+import type { Problem } from '../../server/errors.js';
+import { assetFor, Script, Stylesheet } from '../../web/asset-tags.js';
+import { CsrfField } from '../../web/csrf-field.js';
+import { renderDocument } from '../../web/render.js';
+import { type Permission, roleAllows } from '../permissions.js';
+import type { StaffActor } from '../staff-context.js';
+
+export const adminName = 'Storefort admin';
+
+/** Data the frame around every admin page shows. */
+export interface AdminChrome {
+  assets: AssetManifest;
+  /** The staff member of the session; null on the login and error pages. */
+  staff: StaffActor | null;
+  /** Whether the session passed its second factor; only then is the navigation shown. */
+  active: boolean;
+  /** Token for the page's POST forms (the logout button among them). */
+  csrfToken: string;
+}
+
+interface LayoutProps {
+  chrome: AdminChrome;
+  title: string;
+  /** Logical names of client scripts, e.g. passkeys.js on the MFA pages. */
+  scripts?: string[];
+  children: ComponentChildren;
+}
+
+const navLinks: Array<{ href: string; label: string; permission: Permission | null }> = [
+  { href: '/', label: 'Dashboard', permission: null },
+  { href: '/orders', label: 'Orders', permission: 'orders:view' },
+  { href: '/customers', label: 'Customers', permission: 'customers:view' },
+  { href: '/staff', label: 'Staff', permission: 'staff:view' },
+  { href: '/api-keys', label: 'API keys', permission: 'api_keys:manage' },
+  { href: '/outbox', label: 'Outbox', permission: 'outbox:view' },
+  { href: '/audit-log', label: 'Audit log', permission: 'audit_log:view' },
+  { href: '/security-events', label: 'Security events', permission: 'security_events:view' },
+  { href: '/me/security', label: 'My security', permission: null },
+];
+
+/** The admin's page frame, reusing the shop's stylesheet. Links show only what the role may use. */
+export function AdminLayout({ chrome, title, scripts = [], children }: LayoutProps) {
+  const favicon = assetFor(chrome.assets, 'favicon.svg');
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex" />
+        <title>{`${title} · ${adminName}`}</title>
+        <link rel="icon" type="image/svg+xml" href={favicon.url} />
+        <Stylesheet assets={chrome.assets} name="app.css" />
+        {scripts.map((name) => (
+          <Script key={name} assets={chrome.assets} name={name} />
+        ))}
+      </head>
+      <body>
+        <a class="skip-link" href="#main">
+          Skip to content
+        </a>
+        <AdminHeader chrome={chrome} />
+        <main id="main" tabindex={-1} class="wrap">
+          {children}
+        </main>
+      </body>
+    </html>
+  );
+}
+
+function AdminHeader({ chrome }: { chrome: AdminChrome }) {
+  const staff = chrome.staff;
+  return (
+    <header class="site-header">
+      <div class="wrap site-header__bar">
+        <a class="brand" href="/">
+          {adminName}
+        </a>
+        {staff && (
+          <form method="post" action="/logout">
+            <CsrfField token={chrome.csrfToken} />
+            <span>{`${staff.email} (${staff.role}) `}</span>
+            <button type="submit" class="button--secondary">
+              Log out
+            </button>
+          </form>
+        )}
+      </div>
+      {staff && chrome.active && (
+        <nav class="site-nav" aria-label="Admin sections">
+          <ul class="wrap site-nav__list">
+            {navLinks
+              .filter((link) => link.permission === null || roleAllows(staff.role, link.permission))
+              .map((link) => (
+                <li key={link.href}>
+                  <a href={link.href}>{link.label}</a>
+                </li>
+              ))}
+          </ul>
+        </nav>
+      )}
+    </header>
+  );
+}
+
+/** A notice above a form: an error the staff member can fix, or a confirmation. */
+export function Notice({
+  kind,
+  children,
+}: {
+  kind: 'error' | 'success' | 'warning';
+  children: ComponentChildren;
+}) {
+  return (
+    <div class={`notice notice--${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
+      {children}
+    </div>
+  );
+}
+
+/** The admin's HTML error page; title and detail come from the problem and are escaped. */
+export function AdminErrorPage({ assets, problem }: { assets: AssetManifest; problem: Problem }) {
+  return (
+    <AdminLayout
+      chrome={{ assets, staff: null, active: false, csrfToken: '' }}
+      title={problem.title}
+    >
+      <div class="error-page">
+        <p class="error-page__status">Error {problem.status}</p>
+        <h1>{problem.title}</h1>
+        <p class="lead">{problem.detail}</p>
+        <p>
+          <a href="/">Back to the dashboard</a>
+        </p>
+        <p class="hint">
+          Request id <code>{problem.requestId}</code>
+        </p>
+      </div>
+    </AdminLayout>
+  );
+}
+
+/** Renders admin errors as HTML; it must stay synchronous and need no database. */
+export function adminErrorPageRenderer(assets: AssetManifest): ErrorPageRenderer {
+  return (problem) => renderDocument(<AdminErrorPage assets={assets} problem={problem} />);
+}

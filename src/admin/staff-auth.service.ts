@@ -1,0 +1,207 @@
+import type { Kysely } from 'kysely';
+
+import type { PasswordHasher } from '../auth/passwords.js';
+import { createSession, endSession, markReauthenticated, rotateSession } from '../auth/sessions.js';
+import { checkThrottle, clearThrottle, recordFailure, throttleKey } from '../auth/throttle.js';
+import { hasMfa, useRecoveryCode, verifyTotp } from '../auth/totp.js';
+import type { Database, SessionStage } from '../db/schema.js';
+import type { SessionTimeouts } from '../server/config.js';
+import { AppError } from '../server/errors.js';
+import { type AuditEntry, appendAudit } from './audit-log.js';
+import { normalizeEmail } from './staff.service.js';
+
+/** Dependencies of the staff login and second-factor steps, built once by the admin app. */
+export interface StaffAuthDeps {
+  db: Kysely<Database>;
+  hasher: PasswordHasher;
+  auditKey: Buffer;
+  /** deriveKey(secrets, 'totp-seal'). */
+  totpSealKey: Buffer;
+  timeouts: SessionTimeouts;
+}
+
+/** The client a login or code comes from, for the session row and the audit log. */
+export interface Client {
+  ip: string;
+  userAgent: string;
+}
+
+const wrongCredentials = 'The email or password is wrong.';
+
+/**
+ * Checks a staff password and opens a session. The new session is at stage `mfa_enrolment`
+ * when the staff member has no second factor yet and `mfa_pending` otherwise, so no staff
+ * session is ever active on a password alone. An unknown email costs one dummy hash and gets the same
+ * error, and both count against the same per-email throttle. `previousSession` (the hash of a
+ * session the browser already held) is ended, so a planted cookie never survives a login.
+ */
+export async function loginStaff(
+  deps: StaffAuthDeps,
+  client: Client,
+  input: { email: string; password: string; previousSession: string | null },
+): Promise<{ token: string; stage: SessionStage; staffId: string }> {
+  const email = normalizeEmail(input.email);
+  const key = throttleKey('login', 'staff', email);
+  const audit = (entry: Pick<AuditEntry, 'action' | 'actorId' | 'details'>) =>
+    appendAudit(deps.db, deps.auditKey, {
+      ...entry,
+      actorEmail: email.slice(0, 254),
+      objectType: 'staff',
+      objectId: entry.actorId,
+      ip: client.ip,
+    });
+
+  try {
+    await checkThrottle(deps.db, key);
+  } catch (error) {
+    await audit({ action: 'login.throttled', actorId: '' });
+    throw error;
+  }
+
+  const staff = await deps.db
+    .selectFrom('staff')
+    .select(['id', 'password_hash'])
+    .where('email', '=', email)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+  if (!staff) await deps.hasher.verifyDummy(input.password);
+  const check = staff
+    ? await deps.hasher.verify(staff.password_hash, input.password)
+    : { ok: false, needsRehash: false };
+
+  if (!staff || !check.ok) {
+    await recordFailure(deps.db, key);
+    await audit({
+      action: 'login.failed',
+      actorId: staff?.id ?? '',
+      details: { reason: staff ? 'wrong_password' : 'unknown_account' },
+    });
+    throw new AppError('INVALID_CREDENTIALS', wrongCredentials);
+  }
+
+  await clearThrottle(deps.db, key);
+  if (check.needsRehash) {
+    await deps.db
+      .updateTable('staff')
+      .set({ password_hash: await deps.hasher.hash(input.password) })
+      .where('id', '=', staff.id)
+      .execute();
+  }
+  if (input.previousSession) await endSession(deps.db, input.previousSession);
+
+  const stage: SessionStage = (await hasMfa(deps.db, 'staff', staff.id))
+    ? 'mfa_pending'
+    : 'mfa_enrolment';
+  const token = await createSession(deps.db, {
+    realm: 'staff',
+    accountId: staff.id,
+    stage,
+    userAgent: client.userAgent,
+    ip: client.ip,
+    timeouts: deps.timeouts,
+  });
+  await audit({ action: 'login.password_ok', actorId: staff.id, details: { stage } });
+  return { token, stage, staffId: staff.id };
+}
+
+/** A second factor as typed into a form. */
+export type CodeProof = { kind: 'totp'; code: string } | { kind: 'recovery'; code: string };
+
+/**
+ * Checks a TOTP or recovery code of the staff member behind `sessionHash`. On success the
+ * session is rotated to `active`: it gets a new token and the old one stops working. Failures count
+ * against the per-account MFA throttle and throw INVALID_CODE.
+ */
+export async function completeStaffMfa(
+  deps: StaffAuthDeps,
+  actor: { id: string; email: string; sessionHash: string },
+  client: Client,
+  proof: CodeProof,
+): Promise<string> {
+  await checkCode(deps, actor, client, proof, 'mfa');
+  return rotateSession(deps.db, actor.sessionHash, { stage: 'active', reauthenticated: true });
+}
+
+/**
+ * Re-authenticates an active session with the password or a TOTP code, so that sensitive
+ * actions are allowed for the next 5 minutes. Failures are throttled like MFA codes.
+ */
+export async function reauthenticateStaff(
+  deps: StaffAuthDeps,
+  actor: { id: string; email: string; sessionHash: string },
+  client: Client,
+  proof: { kind: 'password'; password: string } | { kind: 'totp'; code: string },
+): Promise<void> {
+  if (proof.kind === 'totp') {
+    await checkCode(deps, actor, client, proof, 'reauth');
+  } else {
+    await checkPassword(deps, actor, client, proof.password);
+  }
+  await markReauthenticated(deps.db, actor.sessionHash);
+}
+
+async function checkPassword(
+  deps: StaffAuthDeps,
+  actor: { id: string; email: string },
+  client: Client,
+  password: string,
+): Promise<void> {
+  const key = throttleKey('mfa', 'staff', actor.id);
+  await checkThrottle(deps.db, key);
+
+  const staff = await deps.db
+    .selectFrom('staff')
+    .select('password_hash')
+    .where('id', '=', actor.id)
+    .executeTakeFirstOrThrow();
+  const { ok } = await deps.hasher.verify(staff.password_hash, password);
+  await auditProof(deps, actor, client, 'reauth', 'password', ok);
+  if (!ok) {
+    await recordFailure(deps.db, key);
+    throw new AppError('INVALID_CREDENTIALS', 'The password is wrong.');
+  }
+  await clearThrottle(deps.db, key);
+}
+
+async function checkCode(
+  deps: StaffAuthDeps,
+  actor: { id: string; email: string },
+  client: Client,
+  proof: CodeProof,
+  purpose: 'mfa' | 'reauth',
+): Promise<void> {
+  const key = throttleKey('mfa', 'staff', actor.id);
+  await checkThrottle(deps.db, key);
+
+  const code = proof.code.replace(/\s+/g, '');
+  const ok =
+    proof.kind === 'totp'
+      ? await verifyTotp(deps.db, deps.totpSealKey, 'staff', actor.id, code)
+      : await useRecoveryCode(deps.db, 'staff', actor.id, code);
+  await auditProof(deps, actor, client, purpose, proof.kind, ok);
+  if (!ok) {
+    await recordFailure(deps.db, key);
+    throw new AppError('INVALID_CODE', 'The code is wrong or was already used.');
+  }
+  await clearThrottle(deps.db, key);
+}
+
+/** Audits one second-factor or re-authentication attempt; the code itself is never stored. */
+export async function auditProof(
+  deps: Pick<StaffAuthDeps, 'db' | 'auditKey'>,
+  actor: { id: string; email: string },
+  client: Client,
+  purpose: 'mfa' | 'reauth' | 'mfa_enrolment',
+  method: string,
+  ok: boolean,
+): Promise<void> {
+  await appendAudit(deps.db, deps.auditKey, {
+    actorId: actor.id,
+    actorEmail: actor.email,
+    action: `${purpose}.${ok ? 'succeeded' : 'failed'}`,
+    objectType: 'staff',
+    objectId: actor.id,
+    ip: client.ip,
+    details: { method },
+  });
+}
