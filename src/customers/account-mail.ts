@@ -1,0 +1,110 @@
+import type { OutgoingMail } from '../mail/outbox.js';
+import type { Config } from '../server/config.js';
+
+/**
+ * Texts of the account mails. Links point at the storefront pages, which call the services;
+ * `/account/confirm` accepts both sign-up and email-change tokens.
+ */
+export const accountMail = {
+  confirmEmail(config: Config, to: string, token: string): OutgoingMail {
+    return {
+      to,
+      kind: 'confirm_email',
+      subject: 'Confirm your email address',
+      text: lines(
+        'Welcome! Confirm your email address to finish creating your account:',
+        link(config, '/account/confirm', token),
+        'The link works once and expires in 24 hours.',
+        'If you did not sign up, ignore this mail; no account is used until it is confirmed.',
+      ),
+    };
+  },
+
+  registerExisting(config: Config, to: string): OutgoingMail {
+    return {
+      to,
+      kind: 'register_existing',
+      subject: 'Someone tried to sign up with your email address',
+      text: lines(
+        'Someone tried to create an account with this address, which already has one.',
+        'If it was you, log in instead, or reset your password here:',
+        new URL('/account/forgot', config.publicUrl).href,
+        'If it was not you, ignore this mail; your account has not changed.',
+      ),
+    };
+  },
+
+  resetPassword(config: Config, to: string, token: string): OutgoingMail {
+    return {
+      to,
+      kind: 'reset_password',
+      subject: 'Reset your password',
+      text: lines(
+        'Choose a new password with this link:',
+        link(config, '/account/reset', token),
+        'The link works once and expires in 30 minutes. Logging in with your current password',
+        'also cancels it. If you did not ask for it, ignore this mail.',
+      ),
+    };
+  },
+
+  passwordChanged(to: string): OutgoingMail {
+    return {
+      to,
+      kind: 'password_changed',
+      subject: 'Your password was changed',
+      text: lines(
+        'The password of your account was just changed, and your other sessions were ended.',
+        'If you did not do this, reset your password at once and contact the shop.',
+      ),
+    };
+  },
+
+  changeEmail(config: Config, to: string, token: string): OutgoingMail {
+    return {
+      to,
+      kind: 'change_email',
+      subject: 'Confirm your new email address',
+      text: lines(
+        'Confirm that this address should become the email of your account:',
+        link(config, '/account/confirm', token),
+        'The link works once and expires in 24 hours. If you did not ask for it, ignore it.',
+      ),
+    };
+  },
+
+  emailChangeNotice(to: string): OutgoingMail {
+    return {
+      to,
+      kind: 'email_change_notice',
+      subject: 'A change of your email address was requested',
+      text: lines(
+        'Someone signed in to your account asked to move it to another email address.',
+        'Nothing changes until the new address is confirmed.',
+        'If this was not you, change your password and log out everywhere.',
+      ),
+    };
+  },
+
+  emailTakenNotice(to: string): OutgoingMail {
+    return {
+      to,
+      kind: 'email_taken_notice',
+      subject: 'Someone tried to use your email address',
+      text: lines(
+        'Someone tried to move another account to this address, which already has an account.',
+        'Nothing changed. If it was you, log in with this address instead.',
+      ),
+    };
+  },
+};
+
+function link(config: Config, path: string, token: string): string {
+  const url = new URL(path, config.publicUrl);
+  url.searchParams.set('token', token);
+  return url.href;
+}
+
+function lines(...text: string[]): string {
+  return `${text.join('\n')}\n`;
+}

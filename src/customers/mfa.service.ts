@@ -1,0 +1,231 @@
+import { createSession, endSession, rotateSession } from '../auth/sessions.js';
+import { checkThrottle, clearThrottle, recordFailure, throttleKey } from '../auth/throttle.js';
+import {
+  beginTotpEnrolment,
+  confirmTotpEnrolment,
+  disableTotp,
+  mfaStatus,
+  regenerateRecoveryCodes as replaceRecoveryCodes,
+  useRecoveryCode,
+  verifyTotp,
+} from '../auth/totp.js';
+import {
+  finishPasskeyLogin,
+  finishPasskeyRegistration,
+  listPasskeys,
+  relyingPartyFor,
+  removePasskey,
+  startPasskeyLogin,
+  startPasskeyRegistration,
+} from '../auth/webauthn.js';
+import { enforceRateLimit } from '../defense/client-limits.js';
+import type { ServiceContext } from '../server/context.js';
+import { AppError } from '../server/errors.js';
+import { deriveKey } from '../server/secrets.js';
+import { finishLogin } from './accounts.service.js';
+import { requireCustomerRow } from './customer-records.js';
+
+/** The second step of a login: a TOTP code or one of the recovery codes. */
+export type MfaProof = { code: string } | { recoveryCode: string };
+
+/**
+ * Completes a login that is waiting for its second factor. On success the session gets the
+ * stage 'active' and a new token, which the caller sets as the cookie. A token seen before the
+ * second factor is thus worthless. Throws INVALID_CODE, TOO_MANY_ATTEMPTS (per account, growing
+ * delays), and AUTHENTICATION_REQUIRED when the session is not waiting for a second factor.
+ */
+export async function completeMfa(
+  ctx: ServiceContext,
+  sessionHash: string,
+  proof: MfaProof,
+): Promise<{ token: string }> {
+  enforceRateLimit(ctx, 'authAttempts');
+  const accountId = await pendingAccountOf(ctx, sessionHash);
+  const key = throttleKey('mfa', 'customer', accountId);
+  await checkThrottle(ctx.db, key);
+
+  const accepted =
+    'code' in proof
+      ? await verifyTotp(ctx.db, sealKeyOf(ctx), 'customer', accountId, proof.code)
+      : await useRecoveryCode(ctx.db, 'customer', accountId, proof.recoveryCode);
+  if (!accepted) {
+    await recordFailure(ctx.db, key);
+    throw new AppError('INVALID_CODE', 'The code is wrong or was already used.');
+  }
+
+  await clearThrottle(ctx.db, key);
+  return { token: await activate(ctx, sessionHash, accountId) };
+}
+
+/** Starts TOTP enrolment; the secret and QR code are shown once, to the account's owner. */
+export async function startTotp(ctx: ServiceContext, accountId: string) {
+  const customer = await requireCustomerRow(ctx.db, accountId);
+  return beginTotpEnrolment(ctx.db, sealKeyOf(ctx), 'customer', customer.id, customer.email);
+}
+
+/** Confirms TOTP enrolment with a first code and returns 10 recovery codes, shown once. */
+export async function confirmTotp(
+  ctx: ServiceContext,
+  accountId: string,
+  code: string,
+): Promise<{ recoveryCodes: string[] }> {
+  const recoveryCodes = await confirmTotpEnrolment(
+    ctx.db,
+    sealKeyOf(ctx),
+    'customer',
+    accountId,
+    code,
+  );
+  ctx.log.info({ customerId: accountId }, 'customer enrolled totp');
+  return { recoveryCodes };
+}
+
+/** Removes the authenticator app. Routes require a recent password or code first. */
+export async function removeTotp(ctx: ServiceContext, accountId: string): Promise<void> {
+  await disableTotp(ctx.db, 'customer', accountId);
+  ctx.log.info({ customerId: accountId }, 'customer removed totp');
+}
+
+/** Replaces every recovery code with 10 new ones, shown once. Routes require recent auth. */
+export async function regenerateRecoveryCodes(
+  ctx: ServiceContext,
+  accountId: string,
+): Promise<{ recoveryCodes: string[] }> {
+  return { recoveryCodes: await replaceRecoveryCodes(ctx.db, 'customer', accountId) };
+}
+
+export async function customerMfaStatus(ctx: ServiceContext, accountId: string) {
+  return mfaStatus(ctx.db, 'customer', accountId);
+}
+
+/** Returns the relying party of the shop's passkeys: the public URL's host and origin. */
+export function shopRelyingParty(ctx: ServiceContext) {
+  return relyingPartyFor(ctx.config.publicUrl);
+}
+
+export async function passkeyRegistrationOptions(
+  ctx: ServiceContext,
+  accountId: string,
+  challengeKey: string,
+) {
+  const customer = await requireCustomerRow(ctx.db, accountId);
+  const account = { id: customer.id, email: customer.email };
+  return startPasskeyRegistration(ctx.db, shopRelyingParty(ctx), 'customer', account, challengeKey);
+}
+
+export async function addPasskey(
+  ctx: ServiceContext,
+  accountId: string,
+  challengeKey: string,
+  response: unknown,
+  name: string,
+): Promise<void> {
+  await finishPasskeyRegistration(
+    ctx.db,
+    shopRelyingParty(ctx),
+    'customer',
+    accountId,
+    challengeKey,
+    response as Parameters<typeof finishPasskeyRegistration>[5],
+    name,
+  );
+  ctx.log.info({ customerId: accountId }, 'customer added passkey');
+}
+
+/**
+ * Returns passkey login options: for a session waiting for its second factor, the account's
+ * own credentials; otherwise discoverable credentials, for a login with no password.
+ */
+export async function passkeyLoginOptions(
+  ctx: ServiceContext,
+  challengeKey: string,
+  accountId?: string,
+) {
+  return startPasskeyLogin(ctx.db, shopRelyingParty(ctx), 'customer', challengeKey, accountId);
+}
+
+/**
+ * Signs in with a passkey and returns a new session token. When the request carries a session
+ * waiting for its second factor, the passkey must belong to that account and completes the
+ * login. Otherwise the passkey alone signs in, because it proves possession and user
+ * verification at once.
+ */
+export async function loginWithPasskey(
+  ctx: ServiceContext,
+  input: {
+    challengeKey: string;
+    response: unknown;
+    userAgent: string;
+    currentSessionHash: string | null;
+  },
+): Promise<{ token: string; stage: 'active' }> {
+  enforceRateLimit(ctx, 'authAttempts');
+  const pendingAccount = input.currentSessionHash
+    ? await pendingAccountOf(ctx, input.currentSessionHash).catch(() => undefined)
+    : undefined;
+
+  const { accountId } = await finishPasskeyLogin(
+    ctx.db,
+    shopRelyingParty(ctx),
+    'customer',
+    input.challengeKey,
+    input.response as Parameters<typeof finishPasskeyLogin>[4],
+    pendingAccount,
+  );
+  if (pendingAccount && input.currentSessionHash) {
+    return { token: await activate(ctx, input.currentSessionHash, accountId), stage: 'active' };
+  }
+
+  const customer = await requireCustomerRow(ctx.db, accountId);
+  if (input.currentSessionHash) await endSession(ctx.db, input.currentSessionHash);
+  const token = await createSession(ctx.db, {
+    realm: 'customer',
+    accountId,
+    stage: 'active',
+    userAgent: input.userAgent,
+    ip: ctx.ip,
+    timeouts: ctx.config.sessions.customer,
+  });
+  await finishLogin(ctx, customer);
+  ctx.log.info({ customerId: accountId }, 'customer logged in with passkey');
+  return { token, stage: 'active' };
+}
+
+export async function customerPasskeys(ctx: ServiceContext, accountId: string) {
+  return listPasskeys(ctx.db, 'customer', accountId);
+}
+
+export async function deletePasskey(
+  ctx: ServiceContext,
+  accountId: string,
+  id: string,
+): Promise<void> {
+  await removePasskey(ctx.db, 'customer', accountId, id);
+}
+
+async function pendingAccountOf(ctx: ServiceContext, sessionHash: string): Promise<string> {
+  const session = await ctx.db
+    .selectFrom('sessions')
+    .select(['account_id', 'stage'])
+    .where('token_hash', '=', sessionHash)
+    .where('realm', '=', 'customer')
+    .executeTakeFirst();
+  if (!session || session.stage !== 'mfa_pending') {
+    throw new AppError('AUTHENTICATION_REQUIRED', 'Log in with your password first.');
+  }
+  return session.account_id;
+}
+
+async function activate(ctx: ServiceContext, sessionHash: string, accountId: string) {
+  const token = await rotateSession(ctx.db, sessionHash, {
+    stage: 'active',
+    reauthenticated: true,
+  });
+  await finishLogin(ctx, await requireCustomerRow(ctx.db, accountId));
+  ctx.log.info({ customerId: accountId }, 'customer passed second factor');
+  return token;
+}
+
+function sealKeyOf(ctx: ServiceContext): Buffer {
+  return deriveKey(ctx.secrets, 'totp-seal');
+}
