@@ -7,7 +7,7 @@ import type { ServiceContext } from '../server/context.js';
 import { AppError, notFound } from '../server/errors.js';
 import { nowIso, randomId } from '../server/ids.js';
 import { type CartView, type LineState, stockCovers, toCartView } from './cart-view.js';
-import { isOwnedByVisitor, recordAccessDenied } from './ownership.js';
+import { isOwnedByCaller, recordAccessDenied } from './ownership.js';
 
 export type { CartLineView, CartView } from './cart-view.js';
 
@@ -17,8 +17,9 @@ export const maxLinesPerCart = 100;
 type Variants = Map<string, PurchasableVariant>;
 
 /**
- * Creates an empty open cart owned by the visitor in the context, in the shop's currency. Every
- * cart counts against the client's cart creation limit, which raises RATE_LIMITED.
+ * Creates an empty open cart owned by the visitor in the context, and by the customer when one
+ * is signed in, in the shop's currency. Every cart counts against the client's cart creation
+ * limit, which raises RATE_LIMITED.
  */
 export async function createCart(ctx: ServiceContext): Promise<CartView> {
   if (ctx.visitorHash === null) throw new Error('createCart needs a visitor; call ensureVisitor');
@@ -28,7 +29,7 @@ export async function createCart(ctx: ServiceContext): Promise<CartView> {
   const cart: CartRow = {
     id: randomId(),
     visitor_hash: ctx.visitorHash,
-    customer_id: null,
+    customer_id: ctx.customerId,
     currency: ctx.config.currency,
     status: 'open',
     created_at: now,
@@ -40,10 +41,10 @@ export async function createCart(ctx: ServiceContext): Promise<CartView> {
 }
 
 /**
- * Returns the visitor's cart with current catalog prices. Lines whose variant is no longer sold
+ * Returns the caller's cart with current catalog prices. Lines whose variant is no longer sold
  * (deleted, unpublished, draft or archived since it was added) are left out of the view, and
- * deleted when the cart is still open. Raises NOT_FOUND for a missing cart and for another
- * visitor's cart alike.
+ * deleted when the cart is still open. Raises NOT_FOUND for a missing cart and for someone
+ * else's cart alike.
  */
 export async function getCart(ctx: ServiceContext, cartId: string): Promise<CartView> {
   const cart = await loadOwnedCart(ctx, cartId);
@@ -54,15 +55,27 @@ export async function getCart(ctx: ServiceContext, cartId: string): Promise<Cart
   return toCartView(cart, lines, variants);
 }
 
-/** Returns the visitor's most recently changed open cart, if any. */
+/**
+ * Returns the caller's most recently changed open cart, if any: one of the signed-in customer's
+ * carts or a guest cart of the visitor cookie. A cart attached to a customer is never found
+ * through the cookie alone, for the reason isOwnedByCaller gives.
+ */
 export async function findOpenCartForVisitor(ctx: ServiceContext): Promise<CartView | undefined> {
-  if (ctx.visitorHash === null) return undefined;
+  const { customerId, visitorHash } = ctx;
+  if (customerId === null && visitorHash === null) return undefined;
 
   const cart = await ctx.db
     .selectFrom('carts')
     .select('id')
-    .where('visitor_hash', '=', ctx.visitorHash)
     .where('status', '=', 'open')
+    .where((eb) => {
+      const owners = [];
+      if (customerId !== null) owners.push(eb('customer_id', '=', customerId));
+      if (visitorHash !== null) {
+        owners.push(eb.and([eb('visitor_hash', '=', visitorHash), eb('customer_id', 'is', null)]));
+      }
+      return eb.or(owners);
+    })
     .orderBy('updated_at', 'desc')
     .orderBy('id')
     .limit(1)
@@ -155,9 +168,9 @@ export async function removeLine(
 }
 
 /**
- * Loads a cart the visitor owns. Raises NOT_FOUND for a missing cart and for another visitor's
- * cart alike, and records an `object_access_denied` event for the second. Call it outside a
- * transaction: the event must be stored even though the request fails.
+ * Loads a cart the caller owns (see isOwnedByCaller). Raises NOT_FOUND for a missing cart and
+ * for someone else's cart alike, and records an `object_access_denied` event for the second.
+ * Call it outside a transaction: the event must be stored even though the request fails.
  */
 export async function loadOwnedCart(ctx: ServiceContext, cartId: string): Promise<CartRow> {
   const cart = await ctx.db
@@ -167,7 +180,7 @@ export async function loadOwnedCart(ctx: ServiceContext, cartId: string): Promis
     .executeTakeFirst();
   if (!cart) throw notFound('The cart');
 
-  if (!isOwnedByVisitor(ctx, cart.visitor_hash)) {
+  if (!isOwnedByCaller(ctx, cart)) {
     await recordAccessDenied(ctx, 'cart', cartId);
     throw notFound('The cart');
   }

@@ -35,32 +35,40 @@ export function validateCheckoutInput(input: CheckoutInput): CheckoutInput {
   const email = requireText(input.email, 'email', 1, checkoutLimits.email);
   if (!emailPattern.test(email)) invalid('email', 'is not a valid e-mail address');
 
-  const address = input.shippingAddress;
-  const shippingAddress: ShippingAddress = {
-    name: requireText(address.name, 'shippingAddress.name', 1, checkoutLimits.name),
-    line1: requireText(address.line1, 'shippingAddress.line1', 1, checkoutLimits.line1),
-    line2: requireText(address.line2 ?? '', 'shippingAddress.line2', 0, checkoutLimits.line2),
-    city: requireText(address.city, 'shippingAddress.city', 1, checkoutLimits.city),
-    region: requireText(address.region ?? '', 'shippingAddress.region', 0, checkoutLimits.region),
-    postalCode: requireText(
-      address.postalCode,
-      'shippingAddress.postalCode',
-      1,
-      checkoutLimits.postalCode,
-    ),
-    country: requireText(address.country, 'shippingAddress.country', 2, 2).toUpperCase(),
-  };
-  if (!postalCodePattern.test(shippingAddress.postalCode)) {
-    invalid('shippingAddress.postalCode', 'may contain only letters, digits, spaces and hyphens');
-  }
-  if (!isCountryCode(shippingAddress.country)) {
-    invalid('shippingAddress.country', 'is not an ISO 3166-1 alpha-2 country code');
-  }
+  const shippingAddress = validateShippingAddress(input.shippingAddress, 'shippingAddress.');
 
   if (!isShippingMethodId(input.shippingMethod)) {
     invalid('shippingMethod', `must be one of ${shippingMethodIds.join(', ')}`);
   }
   return { email, shippingAddress, shippingMethod: input.shippingMethod };
+}
+
+/**
+ * Checks and normalises a postal address by the checkout rules: trims every field, upper-cases
+ * the country and raises VALIDATION_FAILED naming the field, prefixed by `fieldPrefix`. Saved
+ * addresses of customer accounts follow the same rules, so they can fill in a checkout.
+ */
+export function validateShippingAddress(
+  address: ShippingAddress,
+  fieldPrefix = '',
+): ShippingAddress {
+  const field = (name: string) => `${fieldPrefix}${name}`;
+  const shippingAddress: ShippingAddress = {
+    name: requireText(address.name, field('name'), 1, checkoutLimits.name),
+    line1: requireText(address.line1, field('line1'), 1, checkoutLimits.line1),
+    line2: requireText(address.line2 ?? '', field('line2'), 0, checkoutLimits.line2),
+    city: requireText(address.city, field('city'), 1, checkoutLimits.city),
+    region: requireText(address.region ?? '', field('region'), 0, checkoutLimits.region),
+    postalCode: requireText(address.postalCode, field('postalCode'), 1, checkoutLimits.postalCode),
+    country: requireText(address.country, field('country'), 2, 2).toUpperCase(),
+  };
+  if (!postalCodePattern.test(shippingAddress.postalCode)) {
+    invalid(field('postalCode'), 'may contain only letters, digits, spaces and hyphens');
+  }
+  if (!isCountryCode(shippingAddress.country)) {
+    invalid(field('country'), 'is not an ISO 3166-1 alpha-2 country code');
+  }
+  return shippingAddress;
 }
 
 function requireText(value: unknown, field: string, min: number, max: number): string {

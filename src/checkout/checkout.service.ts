@@ -136,6 +136,8 @@ async function placeOrder(
     const placedAt = new Date();
     const id = await insertOrder(trx, {
       visitorHash,
+      // A guest cart checked out by a signed-in customer becomes that customer's order.
+      customerId: cart.customer_id ?? ctx.customerId,
       cartId: cart.id,
       email: details.email,
       shippingAddress: details.shippingAddress,

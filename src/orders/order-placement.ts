@@ -19,6 +19,8 @@ export interface NewOrderLine {
 
 export interface NewOrder {
   visitorHash: string;
+  /** The customer the order belongs to: the one signed in or the cart's; absent for a guest. */
+  customerId?: string | null;
   cartId: string;
   email: string;
   shippingAddress: ShippingAddress;
@@ -41,7 +43,7 @@ export async function insertOrder(db: Kysely<Database>, order: NewOrder): Promis
   const row: OrderRow = {
     id,
     visitor_hash: order.visitorHash,
-    customer_id: null,
+    customer_id: order.customerId ?? null,
     cart_id: order.cartId,
     email: order.email,
     ship_name: address.name,

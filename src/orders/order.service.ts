@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-import { isOwnedByVisitor, recordAccessDenied } from '../cart/ownership.js';
+import { isOwnedByCaller, recordAccessDenied } from '../cart/ownership.js';
 import { releaseStock } from '../catalog/catalog.service.js';
 import type { ShippingAddress } from '../checkout/checkout.service.js';
 import type { Database, OrderLineRow, OrderRow, OrderStatus } from '../db/schema.js';
@@ -42,9 +42,10 @@ export interface OrderForPayment {
 }
 
 /**
- * Returns an order to the visitor who placed it, or to anyone holding a valid signed link for
- * it. Raises NOT_FOUND otherwise, exactly as for a missing order, and records an
- * `object_access_denied` event when the order exists.
+ * Returns an order to its owner (the customer it belongs to, or for a guest order the visitor
+ * who placed it), or to anyone holding a valid signed link for it. Raises NOT_FOUND otherwise,
+ * exactly as for a missing order, and records an `object_access_denied` event when the order
+ * exists.
  */
 export async function getOrder(
   ctx: ServiceContext,
@@ -52,20 +53,26 @@ export async function getOrder(
   linkToken?: string,
 ): Promise<OrderView> {
   const order = await loadVisibleOrder(ctx, orderId, linkToken);
+  return toOrderView(order, await readOrderLines(ctx.db, order.id));
+}
 
-  const lines = await ctx.db
+/** Reads an order's lines in the order its views list them. */
+export async function readOrderLines(
+  db: Kysely<Database>,
+  orderId: string,
+): Promise<OrderLineRow[]> {
+  return db
     .selectFrom('order_lines')
     .selectAll()
-    .where('order_id', '=', order.id)
+    .where('order_id', '=', orderId)
     .orderBy('product_title')
     .orderBy('variant_title')
     .orderBy('sku')
     .execute();
-  return toOrderView(order, lines);
 }
 
 /**
- * Loads an order for the visitor who placed it or the holder of a valid signed link. Raises
+ * Loads an order for its owner (see isOwnedByCaller) or the holder of a valid signed link. Raises
  * NOT_FOUND otherwise, exactly as for a missing order, and records an `object_access_denied`
  * event when the order exists. Call it outside a transaction, so the event is kept.
  */
@@ -83,7 +90,7 @@ export async function loadVisibleOrder(
 
   const viaLink =
     linkToken !== undefined && isValidOrderLinkToken(ctx.secrets.signingKey, order.id, linkToken);
-  if (!isOwnedByVisitor(ctx, order.visitor_hash) && !viaLink) {
+  if (!isOwnedByCaller(ctx, order) && !viaLink) {
     await recordAccessDenied(ctx, 'order', orderId, { linkToken: linkToken ? 'invalid' : 'none' });
     throw notFound('The order');
   }
@@ -210,7 +217,7 @@ function awaitingPayment(db: Kysely<Database>, orderId: string, reference: strin
   );
 }
 
-function toOrderView(order: OrderRow, lines: OrderLineRow[]): OrderView {
+export function toOrderView(order: OrderRow, lines: OrderLineRow[]): OrderView {
   return {
     id: order.id,
     status: order.status,

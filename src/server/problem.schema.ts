@@ -20,6 +20,7 @@ export const problemSchema = Type.Object(
 
 const descriptions: Record<number, string> = {
   400: 'Invalid request: a malformed value, or a field this endpoint does not accept',
+  401: 'No signed-in customer session, or a wrong password or code',
   403: 'A cross-site request',
   404: "Not found, or not the visitor's: the two are answered alike",
   409: 'The request conflicts with the current state (stock, cart or order status)',
