@@ -129,10 +129,12 @@ export async function buildShopApp(
         title: 'Storefort Store API',
         version: '1',
         description:
-          'Catalog, carts, checkout and orders for headless storefronts and scripts. Carts and ' +
-          'orders belong to the visitor whose __Host-cart cookie created them; send that cookie ' +
-          'back, or a signed order link token, or they return 404. Errors are RFC 9457 ' +
-          'problem+json. Unknown fields and query parameters are rejected with 400.',
+          'Catalog, carts, checkout, orders and customer accounts for headless storefronts and ' +
+          'scripts. A guest cart or order belongs to the visitor whose __Host-cart cookie ' +
+          'created it; once attached to an account it belongs to that signed-in customer ' +
+          '(__Host-session cookie, set by /api/store/auth/login). Anything else, without a ' +
+          'signed order link token, returns 404. Errors are RFC 9457 problem+json. Unknown ' +
+          'fields and query parameters are rejected with 400.',
       },
       servers: [{ url: config.publicUrl.origin }],
       components: {
@@ -143,11 +145,25 @@ export async function buildShopApp(
             name: '__Host-cart',
             description: 'Set by the shop on the first cart; HttpOnly, Secure, SameSite=Lax',
           },
+          customerSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: '__Host-session',
+            description:
+              'Set at login; HttpOnly, Secure, SameSite=Lax, ends with the browser, 30 idle ' +
+              'minutes or 12 hours by default',
+          },
         },
       },
     },
   });
   await registerAssetRoutes(app, deps.assets);
+
+  // Every account route needs the session cookie; say so once for the OpenAPI description.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/store/account') || !route.schema) return;
+    route.schema.security ??= [{ customerSession: [] }];
+  });
 
   // Domain routes. Each domain registers its own pages and API endpoints.
   registerCspReportRoute(app, deps);

@@ -3,7 +3,10 @@ import { after, before, describe, it } from 'node:test';
 
 import { type StoreTest, startStoreTest } from '../support/store-api.js';
 
-type Operation = { responses: Record<string, { content?: Record<string, unknown> }> };
+type Operation = {
+  responses: Record<string, { content?: Record<string, unknown> }>;
+  security?: Record<string, string[]>[];
+};
 type Description = {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
@@ -53,6 +56,26 @@ describe('Store API description', () => {
 });
 
 describe('Store API media types', () => {
+  it('names the session cookie on account routes', () => {
+    const scheme = description.components.securitySchemes.customerSession;
+    const accountOperations = Object.entries(description.paths)
+      .filter(([path]) => path.startsWith('/api/store/account'))
+      .flatMap(([, operations]) => Object.values(operations));
+
+    assert.equal(scheme?.in, 'cookie');
+    assert.equal(scheme?.name, '__Host-session');
+    assert.ok(accountOperations.length >= 10, `only ${accountOperations.length} operations`);
+    for (const operation of accountOperations) {
+      assert.deepEqual(operation.security, [{ customerSession: [] }]);
+    }
+  });
+
+  it('documents the auth routes', () => {
+    for (const path of ['register', 'login', 'logout', 'password-reset', 'mfa/verify']) {
+      assert.ok(description.paths[`/api/store/auth/${path}`]?.post, `POST /api/store/auth/${path}`);
+    }
+  });
+
   it('rejects a form body with 415 and creates nothing', async () => {
     const before = await store.db.selectFrom('carts').select('id').execute();
 
