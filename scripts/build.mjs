@@ -27,6 +27,8 @@ async function buildAssets() {
   rmSync(publicDir, { recursive: true, force: true });
   mkdirSync(publicDir, { recursive: true });
 
+  // Every file in src/web/client is its own bundle: storefront.js for the shop's pages and
+  // passkeys.js, which the shop's account pages and the admin both load.
   const result = await build({
     entryPoints: [...entries(clientDir, '.ts'), ...entries(stylesDir, '.css')],
     outdir: publicDir,

@@ -13,6 +13,7 @@ import type { ShopDeps } from '../server/app.js';
 import { contextOf } from '../server/context.js';
 import { AppError, notFound } from '../server/errors.js';
 import { loadChrome, pageContext } from './chrome.js';
+import { formTokenFor } from './csrf-field.js';
 import {
   addLineForm,
   cartLineParams,
@@ -42,9 +43,17 @@ export function registerCartPages(parent: FastifyInstance, deps: ShopDeps): void
         loadChrome(ctx, deps),
       ]);
 
+      // Only a filled cart has forms, and only a visitor with a cookie can have one, so an empty
+      // cart page sets no cookie.
+      const csrfToken = cart && cart.lines.length > 0 ? formTokenFor(request, reply, deps) : '';
       return sendPage(
         reply,
-        <CartPage chrome={chrome} cart={cart} maxQuantity={deps.config.maxQuantity} />,
+        <CartPage
+          chrome={chrome}
+          cart={cart}
+          maxQuantity={deps.config.maxQuantity}
+          csrfToken={csrfToken}
+        />,
       );
     },
   );

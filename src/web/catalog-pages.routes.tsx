@@ -15,6 +15,7 @@ import { slugify } from '../catalog/slug.js';
 import type { ShopDeps } from '../server/app.js';
 import { AppError, notFound } from '../server/errors.js';
 import { loadChrome, pageContext } from './chrome.js';
+import { formTokenFor } from './csrf-field.js';
 import {
   collectionParams,
   htmlResponse,
@@ -36,6 +37,8 @@ export const pageSize = 24;
 const homeProductCount = 8;
 
 const page = { page: true, personal: false } as const;
+/** The product page carries the visitor's CSRF token in its add-to-cart form, so no cache may keep it. */
+const productPage = { page: true, personal: true } as const;
 
 /** Home, collections, search and product pages. None of them changes state. */
 export function registerCatalogPages(parent: FastifyInstance, deps: ShopDeps): void {
@@ -79,7 +82,7 @@ export function registerCatalogPages(parent: FastifyInstance, deps: ShopDeps): v
   app.get(
     '/products/:handle',
     {
-      config: page,
+      config: productPage,
       schema: { ...pageSchema, params: productParams, querystring: productQuery },
     },
     (request, reply) =>
@@ -199,6 +202,7 @@ async function showProduct(
       product={product}
       selected={selectVariant(product, input.variant)}
       maxQuantity={deps.config.maxQuantity}
+      csrfToken={formTokenFor(request, reply, deps)}
       tags={tagCollections(product, collections.tags)}
       typeSlug={findCollectionByName(collections.types, product.productType)?.slug ?? null}
     />,

@@ -14,6 +14,7 @@ import type { ShopDeps } from '../server/app.js';
 import { contextOf, type ServiceContext } from '../server/context.js';
 import { AppError } from '../server/errors.js';
 import { loadChrome, pageContext } from './chrome.js';
+import { formTokenFor } from './csrf-field.js';
 import {
   type CheckoutForm,
   checkoutForm,
@@ -31,7 +32,7 @@ import { sendPage } from './send-page.js';
 const personalPage = { page: true, personal: true } as const;
 
 /** Country select entries, named in English and sorted by name. */
-const countries = (() => {
+export const countries = (() => {
   const names = new Intl.DisplayNames(['en'], { type: 'region' });
   return [...countryCodes]
     .map((code) => ({ code, name: names.of(code) ?? code }))
@@ -106,7 +107,7 @@ async function showCheckout(deps: ShopDeps, request: FastifyRequest, reply: Fast
   const cart = await findOpenCartForVisitor(ctx);
   if (!cart || cart.lines.length === 0) return reply.redirect('/cart', 303);
 
-  return sendCheckoutPage(reply, deps, ctx, cart, { values: {} });
+  return sendCheckoutPage(request, reply, deps, ctx, cart, { values: {} });
 }
 
 /**
@@ -133,7 +134,7 @@ async function submitCheckout(
     if (!(error instanceof AppError) || error.code !== 'VALIDATION_FAILED') throw error;
 
     request.log.info({ code: error.code }, 'checkout form rejected');
-    return sendCheckoutPage(reply, deps, ctx, cart, {
+    return sendCheckoutPage(request, reply, deps, ctx, cart, {
       values: form,
       error: describeCheckoutError(error),
       status: 400,
@@ -160,13 +161,18 @@ async function sendOrderPage(
       order={order}
       shippingLabel={method?.label ?? order.shippingMethod}
       refreshHref={orderPath(order.id, token)}
-      returnToCart={{ action: returnToCartPath(order.id), token }}
+      returnToCart={{
+        action: returnToCartPath(order.id),
+        token,
+        csrfToken: formTokenFor(request, reply, deps),
+      }}
       paymentTimeoutMinutes={deps.config.paymentTimeoutMinutes}
     />,
   );
 }
 
 async function sendCheckoutPage(
+  request: FastifyRequest,
   reply: FastifyReply,
   deps: ShopDeps,
   ctx: ServiceContext,
@@ -181,6 +187,7 @@ async function sendCheckoutPage(
       options={options}
       countries={countries}
       values={state.values}
+      csrfToken={formTokenFor(request, reply, deps)}
       {...(state.error ? { error: state.error } : {})}
     />
   );

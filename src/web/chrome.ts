@@ -35,6 +35,7 @@ export async function loadChrome(
   return {
     assets: deps.assets,
     cartItemCount: cart?.itemCount ?? 0,
+    signedIn: ctx.customerId !== null,
     navCollections: [...collections.types]
       .sort((a, b) => b.productCount - a.productCount)
       .slice(0, navCollectionLimit),

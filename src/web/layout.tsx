@@ -15,6 +15,11 @@ export interface PageChrome {
   assets: AssetManifest;
   /** Items in the visitor's open cart; null where it was not looked up (error pages). */
   cartItemCount: number | null;
+  /**
+   * Whether a customer is signed in, which picks the header's "Account" or "Log in" link. Null
+   * (error pages, which do not look it up) shows "Account".
+   */
+  signedIn?: boolean | null;
   /** Product types linked from the header navigation. */
   navCollections: Collection[];
   /** Text shown in the header search field. */
@@ -85,6 +90,7 @@ function SiteHeader({ chrome }: { chrome: PageChrome }) {
           />
           <button type="submit">Search</button>
         </form>
+        <AccountLink signedIn={chrome.signedIn ?? null} />
         <CartLink count={chrome.cartItemCount} />
       </div>
       <nav class="site-nav" aria-label="Collections">
@@ -100,6 +106,21 @@ function SiteHeader({ chrome }: { chrome: PageChrome }) {
         </ul>
       </nav>
     </header>
+  );
+}
+
+function AccountLink({ signedIn }: { signedIn: boolean | null }) {
+  if (signedIn === false) {
+    return (
+      <a class="account-link" href="/account/login">
+        Log in
+      </a>
+    );
+  }
+  return (
+    <a class="account-link" href="/account">
+      Account
+    </a>
   );
 }
 

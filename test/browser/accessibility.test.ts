@@ -353,6 +353,95 @@ describe('accessibility in Chromium', { timeout: 6 * scenarioTimeoutMs }, () => 
     await audit(t, 'gateway not found page', page);
   });
 
+  /** Returns the token of the newest link of this kind mailed to `to`, read from the outbox. */
+  async function mailedToken(to: string, kind: string): Promise<string> {
+    const mail = await db()
+      .selectFrom('outbox')
+      .select('body_text')
+      .where('to_address', '=', to)
+      .where('kind', '=', kind)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    const token = /\?token=([A-Za-z0-9_-]+)/.exec(mail.body_text ?? '')?.[1];
+    assert.ok(token, `no link in the ${kind} mail`);
+    return token;
+  }
+
+  it('passes on account pages', { timeout: scenarioTimeoutMs }, async (t) => {
+    const { shopOrigin } = shop();
+    const page = await openPage({ bypassCSP: true });
+    const email = 'account-audit@example.com';
+    const password = 'a long enough passphrase';
+
+    for (const [name, path] of [
+      ['register', '/account/register'],
+      ['forgot password', '/account/forgot'],
+    ] as const) {
+      await visit(page, `${shopOrigin}${path}`);
+      await audit(t, name, page);
+    }
+
+    await visit(page, `${shopOrigin}/account/register`);
+    await page.getByLabel('Name').fill('Audit Customer');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`${shopOrigin}/account/check-email`);
+    await audit(t, 'check your email', page);
+
+    const token = await mailedToken(email, 'confirm_email');
+    await visit(page, `${shopOrigin}/account/confirm?token=${token}`);
+    await audit(t, 'confirm email', page);
+    await page.getByRole('button', { name: 'Confirm email address' }).click();
+    await page.waitForURL(`${shopOrigin}/account/login?notice=confirmed`);
+    await audit(t, 'login with a notice', page);
+
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('wrong passphrase here');
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match((await page.getByRole('alert').textContent()) ?? '', /email or password is wrong/);
+    await audit(t, 'login with a rejected password', page);
+
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await page.waitForURL(`${shopOrigin}/account`);
+    await audit(t, 'profile', page);
+
+    for (const [name, path] of [
+      ['addresses', '/account/addresses'],
+      ['orders', '/account/orders'],
+      ['security', '/account/security'],
+    ] as const) {
+      await visit(page, `${shopOrigin}${path}`);
+      await audit(t, name, page);
+    }
+
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    await page.getByRole('img', { name: 'QR code of the authenticator key' }).waitFor();
+    await audit(t, 'authenticator set-up', page);
+    await page.getByLabel('Code from the app').fill('000000');
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByRole('alert').waitFor();
+    await audit(t, 'authenticator set-up with a wrong code', page);
+  });
+
+  it('shows the passkey button under the CSP', { timeout: scenarioTimeoutMs }, async () => {
+    const { shopOrigin } = shop();
+    const page = await openPage({ bypassCSP: false });
+    const consoleLines: string[] = [];
+    page.on('console', (message) => consoleLines.push(message.text()));
+
+    await visit(page, `${shopOrigin}/account/login`);
+
+    // passkeys.js unhides the button only after it loaded (SRI and CSP passed) and found WebAuthn.
+    await page.getByRole('button', { name: 'Log in with a passkey' }).waitFor();
+    assert.deepEqual(
+      consoleLines.filter((line) => /Content Security Policy|integrity/i.test(line)),
+      [],
+    );
+  });
+
   it('shows a focus ring at every Tab stop', { timeout: scenarioTimeoutMs }, async () => {
     const { shopOrigin } = shop();
     const page = await openPage({ bypassCSP: false });

@@ -56,27 +56,77 @@ export function productRow(handle: string, overrides: CsvProductRow = {}): CsvPr
   };
 }
 
+/** Cookies of the shop that a test browser keeps and sends back. */
+const keptCookies = [visitorCookie, '__Host-session', '__Host-webauthn'];
+
 /**
- * A same-origin browser: it keeps the `__Host-cart` cookie, requests HTML and posts forms as
+ * A page that renders a POST form for anyone, signed in or not, where a browser without a
+ * current CSRF token reads one.
+ */
+export const csrfSourcePage = '/account/forgot';
+
+/**
+ * A same-origin browser: it keeps the shop's cookies, requests HTML and posts forms as
  * application/x-www-form-urlencoded with `Sec-Fetch-Site: same-origin`, as a browser submitting
- * the shop's own forms does.
+ * the shop's own forms does. Like a real browser, it posts the `_csrf` value of the last page it
+ * rendered. The token is bound to the session or visitor cookie, so when a cookie has changed
+ * since, it first loads `csrfSourcePage` to read a current one.
  */
 export class Browser {
-  cookie: string | undefined;
+  readonly cookies = new Map<string, string>();
+  /** The `_csrf` field of the last page that had one, while no cookie has changed since. */
+  csrfToken: string | undefined;
 
   constructor(private readonly app: FastifyInstance) {}
+
+  /** The `__Host-cart` cookie's value. */
+  get cookie(): string | undefined {
+    return this.cookies.get(visitorCookie);
+  }
+
+  set cookie(value: string | undefined) {
+    this.setCookie(visitorCookie, value);
+  }
+
+  setCookie(name: string, value: string | undefined): void {
+    if (value === undefined) this.cookies.delete(name);
+    else this.cookies.set(name, value);
+    this.csrfToken = undefined;
+  }
 
   get(url: string): Promise<LightMyRequestResponse> {
     return this.send({ method: 'GET', url });
   }
 
-  postForm(url: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
+  /**
+   * Posts a form with the current CSRF token added, unless `fields` carries its own `_csrf` or
+   * `options.csrf` is false (to prove that a form without one is rejected).
+   */
+  async postForm(
+    url: string,
+    fields: Record<string, string>,
+    options: { csrf?: boolean } = {},
+  ): Promise<LightMyRequestResponse> {
+    const body = { ...fields };
+    if (options.csrf !== false && body._csrf === undefined) {
+      body._csrf = await this.currentCsrfToken();
+    }
     return this.send({
       method: 'POST',
       url,
-      payload: new URLSearchParams(fields).toString(),
+      payload: new URLSearchParams(body).toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
+  }
+
+  /** Returns the token the next form post carries, loading `csrfSourcePage` when none is current. */
+  async currentCsrfToken(): Promise<string> {
+    if (this.csrfToken === undefined) {
+      const page = await this.get(csrfSourcePage);
+      assert.equal(page.statusCode, 200, `${csrfSourcePage} answered ${page.statusCode}`);
+    }
+    assert.notEqual(this.csrfToken, undefined, `${csrfSourcePage} has no _csrf field`);
+    return this.csrfToken ?? '';
   }
 
   private async send(options: {
@@ -85,20 +135,51 @@ export class Browser {
     payload?: string;
     headers?: Record<string, string>;
   }): Promise<LightMyRequestResponse> {
+    const cookieHeader = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     const response = await this.app.inject({
       ...options,
       headers: {
         accept: 'text/html',
         'sec-fetch-site': 'same-origin',
-        ...(this.cookie ? { cookie: `${visitorCookie}=${this.cookie}` } : {}),
+        ...(cookieHeader !== '' ? { cookie: cookieHeader } : {}),
         ...options.headers,
       },
     });
 
-    const issued = response.cookies.find((cookie) => cookie.name === visitorCookie);
-    if (issued) this.cookie = issued.value;
+    for (const issued of response.cookies) {
+      if (!keptCookies.includes(issued.name)) continue;
+      const cleared = issued.value === '' || issued.maxAge === 0 || isPast(issued.expires);
+      this.setCookie(issued.name, cleared ? undefined : issued.value);
+    }
+    const token = csrfTokensOf(response.body)[0];
+    if (token !== undefined) this.csrfToken = token;
     return response;
   }
+}
+
+function isPast(expires: Date | undefined): boolean {
+  return expires !== undefined && expires.getTime() <= Date.now();
+}
+
+/** Returns the `_csrf` value of every form field named so, in page order. */
+export function csrfTokensOf(html: string): string[] {
+  return tagsNamed(html, 'input')
+    .filter((tag) => attributeOf(tag, 'name') === '_csrf')
+    .map((tag) => attributeOf(tag, 'value') ?? '');
+}
+
+/**
+ * Returns every `<form method="post">` of a page with its action and the `_csrf` values inside
+ * it, for checks that every form carries a token.
+ */
+export function postFormsOf(html: string): { action: string; csrf: string[] }[] {
+  const forms = [...html.matchAll(/<form\b((?:[^>"']|"[^"]*"|'[^']*')*)>([\s\S]*?)<\/form>/gi)];
+  return forms
+    .filter((match) => /\smethod="post"/i.test(match[1] ?? ''))
+    .map((match) => ({
+      action: attributeOf(`<form${match[1] ?? ''}>`, 'action') ?? '',
+      csrf: csrfTokensOf(match[2] ?? ''),
+    }));
 }
 
 /** Returns the text of the page's h1 elements, with tags removed and entities left as sent. */

@@ -1,5 +1,6 @@
 import type { CartLineView, CartView } from '../../cart/cart.service.js';
 import { money } from '../components.js';
+import { CsrfField } from '../csrf-field.js';
 import { Layout, type PageChrome } from '../layout.js';
 import { productPath } from '../paths.js';
 
@@ -8,16 +9,18 @@ export interface CartPageProps {
   /** Undefined when the visitor has no open cart yet. */
   cart: CartView | undefined;
   maxQuantity: number;
+  /** CSRF token of the line forms. */
+  csrfToken: string;
 }
 
-export function CartPage({ chrome, cart, maxQuantity }: CartPageProps) {
+export function CartPage({ chrome, cart, maxQuantity, csrfToken }: CartPageProps) {
   return (
     <Layout chrome={chrome} title="Your cart">
       <h1>Your cart</h1>
       {cart === undefined || cart.lines.length === 0 ? (
         <EmptyCart />
       ) : (
-        <FilledCart cart={cart} maxQuantity={maxQuantity} />
+        <FilledCart cart={cart} maxQuantity={maxQuantity} csrfToken={csrfToken} />
       )}
     </Layout>
   );
@@ -34,13 +37,20 @@ function EmptyCart() {
   );
 }
 
-function FilledCart({ cart, maxQuantity }: { cart: CartView; maxQuantity: number }) {
+function FilledCart(props: { cart: CartView; maxQuantity: number; csrfToken: string }) {
+  const { cart, maxQuantity, csrfToken } = props;
   const blocked = cart.lines.some((line) => !line.available);
   return (
     <div class="cart">
       <ul class="cart-lines" aria-label="Items in your cart">
         {cart.lines.map((line) => (
-          <CartLine key={line.id} line={line} currency={cart.currency} maxQuantity={maxQuantity} />
+          <CartLine
+            key={line.id}
+            line={line}
+            currency={cart.currency}
+            maxQuantity={maxQuantity}
+            csrfToken={csrfToken}
+          />
         ))}
       </ul>
       <div class="cart-summary">
@@ -65,7 +75,12 @@ function FilledCart({ cart, maxQuantity }: { cart: CartView; maxQuantity: number
   );
 }
 
-function CartLine(props: { line: CartLineView; currency: string; maxQuantity: number }) {
+function CartLine(props: {
+  line: CartLineView;
+  currency: string;
+  maxQuantity: number;
+  csrfToken: string;
+}) {
   const { line, currency } = props;
   const quantityId = `quantity-${line.id}`;
   const action = `/cart/lines/${encodeURIComponent(line.id)}`;
@@ -85,6 +100,7 @@ function CartLine(props: { line: CartLineView; currency: string; maxQuantity: nu
         )}
       </div>
       <form class="cart-line__update" method="post" action={action}>
+        <CsrfField token={props.csrfToken} />
         <input type="hidden" name="action" value="update" />
         <label for={quantityId}>
           Quantity<span class="visually-hidden">{` of ${line.productTitle}`}</span>
@@ -105,6 +121,7 @@ function CartLine(props: { line: CartLineView; currency: string; maxQuantity: nu
       </form>
       <p class="cart-line__total">{money(line.lineTotalMinor, currency)}</p>
       <form class="cart-line__remove" method="post" action={action}>
+        <CsrfField token={props.csrfToken} />
         <input type="hidden" name="action" value="remove" />
         <button type="submit" class="button button--link">
           Remove<span class="visually-hidden">{` ${line.productTitle}`}</span>

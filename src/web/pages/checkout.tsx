@@ -3,6 +3,7 @@ import type { Totals } from '../../cart/pricing.js';
 import { checkoutLimits } from '../../checkout/checkout-input.js';
 import type { ShippingMethod } from '../../checkout/shipping.js';
 import { money } from '../components.js';
+import { CsrfField } from '../csrf-field.js';
 import type { CheckoutForm } from '../forms.schema.js';
 import { Layout, type PageChrome } from '../layout.js';
 
@@ -22,6 +23,7 @@ export interface CheckoutPageProps {
   values: Partial<CheckoutForm>;
   /** The field the checkout service rejected and why, in words for the shopper. */
   error?: { field: keyof CheckoutForm | null; message: string };
+  csrfToken: string;
 }
 
 export function CheckoutPage(props: CheckoutPageProps) {
@@ -34,6 +36,7 @@ export function CheckoutPage(props: CheckoutPageProps) {
       <h1>Checkout</h1>
       <div class="checkout">
         <form class="checkout-form" method="post" action="/checkout">
+          <CsrfField token={props.csrfToken} />
           {props.error && <ErrorSummary message={props.error.message} />}
           <ContactFields values={values} invalid={invalid} />
           <AddressFields values={values} invalid={invalid} countries={props.countries} />

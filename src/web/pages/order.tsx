@@ -1,5 +1,6 @@
 import type { OrderView } from '../../orders/order.service.js';
 import { money } from '../components.js';
+import { CsrfField } from '../csrf-field.js';
 import { Layout, type PageChrome } from '../layout.js';
 
 export interface OrderPageProps {
@@ -9,8 +10,11 @@ export interface OrderPageProps {
   shippingLabel: string;
   /** This page's own URL, linked from the pending notice so the shopper can reload it. */
   refreshHref: string;
-  /** Target of the "Return to cart" form, and the signed link token the page was opened with. */
-  returnToCart: { action: string; token: string | undefined };
+  /**
+   * Target of the "Return to cart" form, the signed link token the page was opened with, and the
+   * form's CSRF token.
+   */
+  returnToCart: { action: string; token: string | undefined; csrfToken: string };
   /** PAYMENT_TIMEOUT_MINUTES: how long an unpaid order keeps its items. */
   paymentTimeoutMinutes: number;
 }
@@ -121,9 +125,15 @@ function OrderStatusNotice(props: OrderPageProps) {
 }
 
 /** Posts to the return-to-cart route, repeating the link token so a shared link works too. */
-function ReturnToCartForm(props: { action: string; token: string | undefined; label: string }) {
+function ReturnToCartForm(props: {
+  action: string;
+  token: string | undefined;
+  csrfToken: string;
+  label: string;
+}) {
   return (
     <form method="post" action={props.action} class="notice__form">
+      <CsrfField token={props.csrfToken} />
       {props.token !== undefined && <input type="hidden" name="token" value={props.token} />}
       <button type="submit" class="button--secondary">
         {props.label}

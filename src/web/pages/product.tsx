@@ -1,5 +1,6 @@
 import type { ProductDetail, VariantView } from '../../catalog/catalog.service.js';
 import { money, Price, stockLabels } from '../components.js';
+import { CsrfField } from '../csrf-field.js';
 import { ProductImage } from '../images.js';
 import { Layout, type PageChrome } from '../layout.js';
 import { collectionPath } from '../paths.js';
@@ -12,6 +13,8 @@ export interface ProductPageProps {
   /** The variant whose price is shown; the `?variant=` choice or the first available one. */
   selected: VariantView;
   maxQuantity: number;
+  /** CSRF token of the add-to-cart form. */
+  csrfToken: string;
   /** Tag collections this product belongs to, for the links under the description. */
   tags: { name: string; slug: string }[];
   typeSlug: string | null;
@@ -44,7 +47,12 @@ export function ProductPage(props: ProductPageProps) {
               keepCompareSlot
             />
           </p>
-          <AddToCartForm product={product} selected={selected} maxQuantity={props.maxQuantity} />
+          <AddToCartForm
+            product={product}
+            selected={selected}
+            maxQuantity={props.maxQuantity}
+            csrfToken={props.csrfToken}
+          />
           <SanitisedProductBody bodyHtml={product.bodyHtml} />
           <TagLinks tags={props.tags} />
         </div>
@@ -75,11 +83,13 @@ function AddToCartForm(props: {
   product: ProductDetail;
   selected: VariantView;
   maxQuantity: number;
+  csrfToken: string;
 }) {
   const { product, selected } = props;
   const purchasable = product.variants.some((variant) => variant.available);
   return (
     <form class="add-to-cart" method="post" action="/cart/lines">
+      <CsrfField token={props.csrfToken} />
       {product.variants.length === 1 ? (
         <SingleVariant variant={selected} />
       ) : (
