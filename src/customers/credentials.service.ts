@@ -1,5 +1,6 @@
 import { consumeLink, issueLink, linkTtlMinutes, voidLinks } from '../auth/links.js';
 import { checkPasswordPolicy, type PasswordHasher } from '../auth/passwords.js';
+import { withResponseFloor } from '../auth/response-floor.js';
 import { endOtherSessions, markReauthenticated, rotateSession } from '../auth/sessions.js';
 import { checkThrottle, clearThrottle, recordFailure, throttleKey } from '../auth/throttle.js';
 import { verifyTotp } from '../auth/totp.js';
@@ -53,8 +54,16 @@ export async function changePassword(
 }
 
 /**
+ * Time a reset request takes at least. Issuing a link and queueing the mail costs a few
+ * database writes that an unknown address skips; under load that measured up to 7 ms, which a
+ * timing attacker could tell apart. Both outcomes are padded to this floor instead.
+ */
+export const passwordResetFloorMs = 100;
+
+/**
  * Mails a password reset link valid for 30 minutes when the address has an account. A newer
- * request voids older links. Returns the same response for unknown addresses.
+ * request voids older links. Returns the same response, after the same time, for unknown
+ * addresses.
  */
 export async function requestPasswordReset(
   ctx: ServiceContext,
@@ -63,17 +72,19 @@ export async function requestPasswordReset(
   enforceRateLimit(ctx, 'authAttempts');
   const email = normalizeEmail(input.email);
 
-  const customer = await findCustomerByEmail(ctx.db, email);
-  if (!customer) return checkEmail;
+  return withResponseFloor(passwordResetFloorMs, async () => {
+    const customer = await findCustomerByEmail(ctx.db, email);
+    if (!customer) return checkEmail;
 
-  const token = await issueLink(ctx.db, {
-    purpose: 'reset_password',
-    realm: 'customer',
-    accountId: customer.id,
-    ttlMinutes: linkTtlMinutes.reset_password,
+    const token = await issueLink(ctx.db, {
+      purpose: 'reset_password',
+      realm: 'customer',
+      accountId: customer.id,
+      ttlMinutes: linkTtlMinutes.reset_password,
+    });
+    await enqueueMail(ctx.db, accountMail.resetPassword(ctx.config, customer.email, token));
+    return checkEmail;
   });
-  await enqueueMail(ctx.db, accountMail.resetPassword(ctx.config, customer.email, token));
-  return checkEmail;
 }
 
 /**
