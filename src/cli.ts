@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { ConfigError, loadConfig } from './server/config.js';
+import { ConfigError, loadConfig, loadDatabaseUrl } from './server/config.js';
 
 const usage = `Usage: storefort <command> [options]
 
@@ -10,9 +10,11 @@ Commands:
   import FILE.csv                          import a Shopify product CSV export
   gateway                                  serve only the sandbox payment gateway
   dev-cert [--out DIR]                     write a self-signed certificate for localhost
-  migrate                                  apply pending database migrations and exit
-  admin create --email E --name N          create an admin owner; the password comes from
-                                           STOREFORT_ADMIN_PASSWORD or a prompt on a terminal
+  migrate                                  apply pending database migrations and exit; reads
+                                           only DATABASE_URL
+  admin create --email E --name N          create an owner account for the admin; the password
+                                           comes from STOREFORT_ADMIN_PASSWORD or a prompt on a
+                                           terminal (storefort admin --help for more)
   audit-log verify                         check the admin audit log's hash chain; exits 1
                                            naming the first edited or deleted row
 
@@ -96,10 +98,10 @@ async function start(args: string[]): Promise<number> {
 }
 
 async function migrate(): Promise<number> {
-  const config = loadConfig();
+  const databaseUrl = loadDatabaseUrl();
   const { openDatabase } = await import('./db/database.js');
   const { migrateToLatest } = await import('./db/migrate.js');
-  const db = openDatabase(config.databaseUrl);
+  const db = openDatabase(databaseUrl);
   try {
     const applied = await migrateToLatest(db);
     console.log(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'database is up to date');

@@ -37,7 +37,9 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true, mode: 0o700 });
 
   const isNew = path === ':memory:' || !existsSync(path);
-  const sqlite = new SQLite(path);
+  // A locked connection belongs to a shop in production, which must not create an empty
+  // database where the migration user's file is missing.
+  const sqlite = new SQLite(path, { fileMustExist: options.schemaLocked === true });
   if (path !== ':memory:') restrictFileMode(path, isNew);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');

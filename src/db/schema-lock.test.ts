@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -77,8 +77,16 @@ describe('schema-locked connection', () => {
 
     await assert.rejects(
       openShopDatabase(loadConfig({ ...env, DATABASE_URL: `sqlite:${emptyPath}` })),
+      (error: unknown) => error instanceof ConfigError && /does not exist/.test(error.message),
+    );
+    assert.equal(existsSync(emptyPath), false, 'the shop created a database file');
+
+    const unmigrated = openDatabase(`sqlite:${emptyPath}`);
+    await unmigrated.close();
+    await assert.rejects(
+      openShopDatabase(loadConfig({ ...env, DATABASE_URL: `sqlite:${emptyPath}` })),
       (error: unknown) =>
-        error instanceof ConfigError && /run `storefort migrate`/.test(error.message),
+        error instanceof ConfigError && /lacks migrations 0001-initial/.test(error.message),
     );
 
     const migrated = await openShopDatabase(loadConfig({ ...env, DATABASE_URL: `sqlite:${path}` }));

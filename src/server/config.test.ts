@@ -103,6 +103,14 @@ describe('loadConfig', () => {
     rejects({ SMTP_URL: 'http://mail.example' }, /^SMTP_URL must start with smtp/);
   });
 
+  it('puts the default database in DATA_DIR', () => {
+    assert.equal(loadConfig({ DATA_DIR: '/srv/shop' }).databaseUrl, 'sqlite:/srv/shop/shop.db');
+    assert.equal(
+      loadConfig({ DATA_DIR: '/srv/shop', DATABASE_URL: 'sqlite:/other.db' }).databaseUrl,
+      'sqlite:/other.db',
+    );
+  });
+
   it('keeps the admin on its own origin', () => {
     const config = loadConfig({});
 

@@ -95,7 +95,7 @@ export function loadConfig(env: Env = process.env): Config {
       parallelism: 1,
     },
     hashConcurrency: readInteger(env, 'HASH_CONCURRENCY', 2, 1, 64),
-    databaseUrl: readDatabaseUrl(env.DATABASE_URL ?? 'sqlite:./data/shop.db'),
+    databaseUrl: loadDatabaseUrl(env),
     // Without explicit URLs the shop and gateway are reached on the ports they listen on.
     publicUrl: readOrigin(env, 'PUBLIC_URL', `http://localhost:${port}`),
     gatewayUrl: readOrigin(env, 'GATEWAY_URL', `http://127.0.0.1:${gatewayPort}`),
@@ -168,6 +168,14 @@ function readOrigin(env: Env, name: string, fallback: string): URL {
     throw new ConfigError(`${name} must be an origin with no path or query, not "${raw}"`);
   }
   return url;
+}
+
+/**
+ * Reads DATABASE_URL alone. `storefort migrate` uses it, so the migration user needs no other
+ * setting of the shop (SMTP, payment keys) and none of its secrets.
+ */
+export function loadDatabaseUrl(env: Env = process.env): string {
+  return readDatabaseUrl(env.DATABASE_URL ?? `sqlite:${env.DATA_DIR ?? './data'}/shop.db`);
 }
 
 function readDatabaseUrl(raw: string): string {

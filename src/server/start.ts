@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 import type { FastifyInstance } from 'fastify';
 
@@ -40,7 +40,7 @@ export interface RunningShop {
 
 /**
  * Opens the database (migrating it outside production), seeds the demo catalog into an empty
- * store, and starts the sandbox gateway when it is the payment provider, the shop, the admin,
+ * store outside production, and starts the sandbox gateway when it is the payment provider, the shop, the admin,
  * the mail worker and the minute timer that expires unpaid orders. With TLS files the shop
  * serves HTTPS and accepts TLS 1.3 only.
  */
@@ -56,7 +56,8 @@ export async function startShop(
   }
 
   const db = await openShopDatabase(config);
-  await seedDemoCatalogIfEmpty(db, config);
+  // A production shop starts empty; the demo catalog is for trying the shop out.
+  if (config.env !== 'production') await seedDemoCatalogIfEmpty(db, config);
 
   let gateway: FastifyInstance | undefined;
   try {
@@ -166,6 +167,13 @@ export async function openShopDatabase(config: Config): Promise<Db> {
     return db;
   }
 
+  const path = config.databaseUrl.slice('sqlite:'.length);
+  if (path !== ':memory:' && !existsSync(path)) {
+    throw new ConfigError(
+      `the database ${path} does not exist; run \`storefort migrate\` as the migration user ` +
+        'to create it, then start the shop again',
+    );
+  }
   const db = openDatabase(config.databaseUrl, { schemaLocked: true });
   const pending = await pendingMigrations(db);
   if (pending.length > 0) {
