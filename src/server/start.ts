@@ -39,10 +39,10 @@ export interface RunningShop {
 }
 
 /**
- * Opens the database (migrating it outside production), seeds the demo catalog into an empty
- * store outside production, and starts the sandbox gateway when it is the payment provider, the shop, the admin,
- * the mail worker and the minute timer that expires unpaid orders. With TLS files the shop
- * serves HTTPS and accepts TLS 1.3 only.
+ * Opens the database, migrating it and seeding the demo catalog into an empty store outside
+ * production. Then starts the sandbox gateway when it is the payment provider, the shop, the
+ * admin, the mail worker and the minute timer that expires unpaid orders. With TLS files the
+ * shop serves HTTPS and accepts TLS 1.3 only.
  */
 export async function startShop(
   config: Config,
