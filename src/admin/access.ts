@@ -4,6 +4,7 @@ import '../auth/request-account.js';
 import { isRecentlyReauthenticated, resolveSession, staffSessionCookie } from '../auth/sessions.js';
 import { AppError } from '../server/errors.js';
 import type { AdminDeps } from './app.js';
+import './api-auth.js';
 import { roleAllows } from './permissions.js';
 import './route-config.js';
 import { auditRequest } from './staff-context.js';
@@ -54,7 +55,8 @@ export function collectAdminRoutes(app: FastifyInstance, publicPrefixes: string[
 /**
  * Resolves the `__Host-staff` cookie into request.account and request.staff. A session of a
  * disabled staff member counts as none. The role is read from the staff table on every request,
- * so a role change applies to the next request.
+ * so a role change applies to the next request. Routes of the admin API (`api_key`) never read
+ * the cookie: only their bearer key authenticates them.
  */
 export function registerStaffSessions(app: FastifyInstance, deps: AdminDeps): void {
   app.decorateRequest('account', null);
@@ -62,6 +64,7 @@ export function registerStaffSessions(app: FastifyInstance, deps: AdminDeps): vo
   app.decorateRequest('audited', false);
 
   app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config?.permission === 'api_key') return;
     const token = request.cookies[staffSessionCookie];
     if (!token) return;
 
@@ -96,6 +99,7 @@ export function registerStaffSessions(app: FastifyInstance, deps: AdminDeps): vo
 /**
  * Enforces each route's `config.permission` and `config.sensitive`, before the body is parsed or
  * validated:
+ * - `api_key` routes pass only once the API key hook (api-auth.ts) has accepted a key;
  * - no session: page requests go to /login, others get 401;
  * - a session still owing its second factor reaches only `public` and `signed_in` routes and is
  *   sent to enrolment or verification from any other page;
@@ -111,6 +115,10 @@ export function registerAccessControl(app: FastifyInstance, deps: AdminDeps): vo
     const permission = request.routeOptions.config?.permission;
     if (permission === undefined) throw new AppError('FORBIDDEN', 'This route is not open.');
     if (permission === 'public') return;
+    if (permission === 'api_key') {
+      if (!request.apiKey) throw new AppError('AUTHENTICATION_REQUIRED', 'Send an admin API key.');
+      return;
+    }
 
     const account = request.account;
     if (!account || !request.staff) return notSignedIn(request, reply);
@@ -143,10 +151,18 @@ function notSignedIn(request: FastifyRequest, reply: FastifyReply) {
   throw new AppError('AUTHENTICATION_REQUIRED', 'Log in to the admin first.');
 }
 
-/** The re-authentication page, returning to the page of the action (its GET form) afterwards. */
+/** Longest `next` kept with its query string; the /reauth schemas accept 500 characters. */
+const maxNextWithQuery = 400;
+
+/**
+ * Returns the URL of the re-authentication page, which leads back to the page of the action (its
+ * GET form) afterwards. A GET keeps its query string (which passkey to remove, for one) unless it
+ * is too long.
+ */
 export function reauthPath(request: FastifyRequest): string {
   const path = request.url.split('?')[0] ?? '/';
-  return `/reauth?next=${encodeURIComponent(path)}`;
+  const keepQuery = request.method === 'GET' && request.url.length <= maxNextWithQuery;
+  return `/reauth?next=${encodeURIComponent(keepQuery ? request.url : path)}`;
 }
 
 /**

@@ -111,6 +111,16 @@ export const newApiKeyForm = Type.Object(
 
 export const emptyForm = Type.Object({}, { additionalProperties: false });
 
+/** A WebAuthn credential id, base64url; 1,023 bytes at most (WebAuthn Level 2) give 1,364. */
+const passkeyId = Type.String({ minLength: 1, maxLength: 1364, pattern: '^[A-Za-z0-9_-]+$' });
+
+export const passkeyQuery = Type.Object(
+  { id: Type.Optional(passkeyId) },
+  { additionalProperties: false },
+);
+
+export const passkeyForm = Type.Object({ id: passkeyId }, { additionalProperties: false });
+
 export type NewStaffForm = Static<typeof newStaffForm>;
 export type NewApiKeyForm = Static<typeof newApiKeyForm>;
 export type ApiKeyScope = (typeof apiKeyScopes)[number];

@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 
 import { createPasswordHasher } from '../auth/passwords.js';
 import { openDatabase } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
 import { type Config, loadConfig } from '../server/config.js';
 import { type CommandIo, runAdminCommand, runAuditLogCommand } from './admin.command.js';
 
@@ -39,6 +40,8 @@ describe('admin commands', () => {
   async function staffRows() {
     const db = openDatabase(config.databaseUrl);
     try {
+      // A command that stopped at its arguments never created the tables.
+      await migrateToLatest(db);
       return await db.kysely.selectFrom('staff').selectAll().execute();
     } finally {
       await db.close();
@@ -94,6 +97,54 @@ describe('admin commands', () => {
       assert.equal((await staffRows()).length, 0);
     });
   }
+
+  it('says where the owner was created and where to log in', async () => {
+    const env = { STOREFORT_ADMIN_PASSWORD: 'a long and unusual passphrase' };
+
+    const code = await runAdminCommand(create, config, io(env));
+
+    assert.equal(code, 0);
+    assert.equal(out[0], `created owner owner@example.test in ${config.databaseUrl}`);
+    assert.match(out[1] ?? '', /^log in at http:\/\/localhost:3002\/login /);
+  });
+
+  const wrongUsages: Array<[string, string[], RegExp]> = [
+    ['an unknown option', [...create, '--role', 'manager'], /Unknown option '--role'/],
+    ['a missing name', ['create', '--email', 'a@example.test'], /--email and --name are required/],
+    ['a value that is no email', ['create', '--email', 'Olive', '--name', 'O'], /not an email/],
+    ['an unknown subcommand', ['add'], /unknown admin command "add"/],
+  ];
+  for (const [label, args, message] of wrongUsages) {
+    it(`exits 2 with usage for ${label}`, async () => {
+      const env = { STOREFORT_ADMIN_PASSWORD: 'a long and unusual passphrase' };
+
+      const code = await runAdminCommand(args, config, io(env));
+
+      assert.equal(code, 2);
+      assert.match(err.join('\n'), message);
+      assert.match(err.join('\n'), /Usage: storefort admin create/);
+      assert.equal((await staffRows()).length, 0);
+    });
+  }
+
+  it('prints the usage for --help and exits 0', async () => {
+    const code = await runAdminCommand(['create', '--help'], config, io());
+
+    assert.equal(code, 0);
+    assert.match(out.join('\n'), /STOREFORT_ADMIN_PASSWORD/);
+    assert.deepEqual(err, []);
+  });
+
+  it('creates nothing when the typed passwords differ', async () => {
+    let asked = 0;
+    const prompt = async () => (asked++ === 0 ? 'first typed passphrase' : 'second one differs');
+
+    const code = await runAdminCommand(create, config, io({}, prompt));
+
+    assert.equal(code, 2);
+    assert.deepEqual(err, ['storefort: the two passwords differ; nothing was created']);
+    assert.equal((await staffRows()).length, 0);
+  });
 
   it('exits 2 without a password source', async () => {
     const code = await runAdminCommand(create, config, io());

@@ -15,6 +15,16 @@ import { auditKeyOf } from './staff-context.js';
 /** Where `admin create` reads the password from when it is not asked for on a terminal. */
 export const adminPasswordVariable = 'STOREFORT_ADMIN_PASSWORD';
 
+export const adminUsage = `Usage: storefort admin create --email EMAIL --name NAME
+
+Creates an owner account for the admin. Run it with the same environment (DATABASE_URL,
+DATA_DIR, SECRET_KEY) and from the same directory as \`storefort start\`, so both use one
+database and one audit-log key. It can run while the shop is running.
+
+The password is read from ${adminPasswordVariable}, or asked twice when the command runs on a
+terminal; it is never an argument. It needs 8 to 128 characters and must not appear in lists of
+breached passwords. At the first login the admin asks for an authenticator app or a passkey.`;
+
 export interface CommandIo {
   env: Record<string, string | undefined>;
   /** Asks for a password without echoing it; undefined when there is no terminal to ask on. */
@@ -34,10 +44,10 @@ export function processIo(): CommandIo {
 }
 
 /**
- * `storefort admin create --email E --name N`: creates an owner. The password comes from
- * STOREFORT_ADMIN_PASSWORD, or is asked twice on a terminal; it is never an argument, where
- * it would land in the shell history and the process list. Exits 1 when the password fails
- * the policy or the email is taken, 2 on wrong usage.
+ * Runs `storefort admin create --email E --name N`, which creates an owner. The password comes
+ * from STOREFORT_ADMIN_PASSWORD or is asked twice on a terminal. It is never an argument, because
+ * arguments land in the shell history and the process list. Exits 0 on success and for `--help`,
+ * 1 when the password fails the policy or the email is taken, and 2 on wrong usage.
  */
 export async function runAdminCommand(
   args: string[],
@@ -45,23 +55,25 @@ export async function runAdminCommand(
   io = processIo(),
 ): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'create') {
-    io.err('usage: storefort admin create --email EMAIL --name NAME');
-    return 2;
+  if (sub === undefined || sub === 'help' || sub === '--help' || sub === '-h') {
+    io.out(adminUsage);
+    return sub === undefined ? 2 : 0;
   }
-  const { values } = parseArgs({
-    args: rest,
-    options: { email: { type: 'string' }, name: { type: 'string' } },
-    strict: true,
-  });
-  if (!values.email || !values.name) {
-    io.err('usage: storefort admin create --email EMAIL --name NAME');
-    return 2;
+  if (sub !== 'create') {
+    return usageError(io, `unknown admin command "${sub}"; the only one is "create"`);
   }
 
+  const parsed = parseCreateOptions(rest);
+  if ('help' in parsed) {
+    io.out(adminUsage);
+    return 0;
+  }
+  if ('error' in parsed) return usageError(io, parsed.error);
+  const { email, name } = parsed;
+
   const password = await readPassword(io);
-  if (password === undefined) {
-    io.err(`set ${adminPasswordVariable} or run the command on a terminal to type the password`);
+  if ('error' in password) {
+    io.err(`storefort: ${password.error}`);
     return 2;
   }
 
@@ -70,9 +82,9 @@ export async function runAdminCommand(
     await migrateToLatest(db);
     const hasher = createPasswordHasher(config.passwordHashing, config.hashConcurrency);
     const id = await insertStaff(db.kysely, hasher, {
-      email: values.email,
-      name: values.name,
-      password,
+      email,
+      name,
+      password: password.value,
       role: 'owner',
     });
     await appendAudit(db.kysely, auditKeyOf(loadSecrets(config, io.env)), {
@@ -83,13 +95,15 @@ export async function runAdminCommand(
       objectId: id,
       ip: 'local',
       details: {
-        email: normalizeEmail(values.email),
+        email: normalizeEmail(email),
         role: 'owner',
         via: 'storefort admin create',
       },
     });
+    io.out(`created owner ${normalizeEmail(email)} in ${config.databaseUrl}`);
     io.out(
-      `created owner ${normalizeEmail(values.email)}; they set up a second factor at first login`,
+      `log in at ${new URL('/login', config.adminUrl).href} (on this machine); ` +
+        'the first login sets up a second factor',
     );
     return 0;
   } catch (error) {
@@ -106,18 +120,56 @@ export async function runAdminCommand(
   }
 }
 
-async function readPassword(io: CommandIo): Promise<string | undefined> {
+type CreateOptions = { email: string; name: string } | { help: true } | { error: string };
+
+/** Parses the options of `admin create`; wrong usage becomes a message, never a stack trace. */
+function parseCreateOptions(args: string[]): CreateOptions {
+  let values: { email?: string | undefined; name?: string | undefined; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        email: { type: 'string' },
+        name: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+  if (values.help) return { help: true };
+
+  const email = values.email?.trim() ?? '';
+  const name = values.name?.trim() ?? '';
+  if (!email || !name) return { error: 'both --email and --name are required' };
+  // A full address check happens when mail is sent; this catches a swapped or missing value.
+  if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 254) {
+    return { error: `--email "${email}" is not an email address` };
+  }
+  if (name.length > 100) return { error: '--name is longer than 100 characters' };
+  return { email, name };
+}
+
+function usageError(io: CommandIo, message: string): number {
+  io.err(`storefort: ${message}\n\n${adminUsage}`);
+  return 2;
+}
+
+async function readPassword(io: CommandIo): Promise<{ value: string } | { error: string }> {
   const fromEnv = io.env[adminPasswordVariable];
-  if (fromEnv) return fromEnv;
-  if (!io.promptPassword) return undefined;
+  if (fromEnv) return { value: fromEnv };
+  if (!io.promptPassword) {
+    return {
+      error: `no password given; set ${adminPasswordVariable} or run the command on a terminal to type it`,
+    };
+  }
 
   const first = await io.promptPassword('Password: ');
   const second = await io.promptPassword('Repeat the password: ');
-  if (first !== second) {
-    io.err('the passwords differ');
-    return undefined;
-  }
-  return first;
+  if (first !== second) return { error: 'the two passwords differ; nothing was created' };
+  return { value: first };
 }
 
 /**
@@ -130,7 +182,12 @@ export async function runAuditLogCommand(
   io = processIo(),
 ): Promise<number> {
   if (args[0] !== 'verify' || args.length !== 1) {
-    io.err('usage: storefort audit-log verify');
+    io.err(
+      'Usage: storefort audit-log verify\n\n' +
+        "Recomputes the admin audit log's hash chain with the key derived from SECRET_KEY " +
+        '(outside production, DATA_DIR/secret.key when SECRET_KEY is unset).\n' +
+        'Exits 0 when intact, 1 naming the first edited or deleted row.',
+    );
     return 2;
   }
 

@@ -6,7 +6,7 @@ import { appendAudit } from './audit-log.js';
 import type { StaffContext } from './staff-context.js';
 
 /** Marks Storefort keys, so secret scanners and people can recognise a leaked one. */
-const keyPrefix = 'sfk_';
+export const apiKeyPrefix = 'sfk_';
 
 export type ApiKeyView = Omit<ApiKeyRow, 'key_hash'>;
 
@@ -36,7 +36,7 @@ export async function createApiKey(
   input: { name: string; scopes: ApiKeyScope[] },
 ): Promise<{ id: string; key: string }> {
   const id = randomId();
-  const key = `${keyPrefix}${randomToken()}`;
+  const key = `${apiKeyPrefix}${randomToken()}`;
   const scopes = [...new Set(input.scopes)].sort();
 
   await ctx.db
@@ -45,7 +45,7 @@ export async function createApiKey(
       id,
       name: input.name.trim(),
       key_hash: hashToken(key),
-      prefix: key.slice(0, keyPrefix.length + 8),
+      prefix: key.slice(0, apiKeyPrefix.length + 8),
       permissions: JSON.stringify(scopes),
       created_by: ctx.staff.id,
       created_at: nowIso(),

@@ -25,7 +25,14 @@ import {
   registerStaffSessions,
 } from './access.js';
 import { adminCsrfBinding, adminCsrfKey } from './admin-csrf.js';
+import {
+  type AdminLimitSettings,
+  createAdminLimits,
+  registerSignInAttemptLimit,
+} from './admin-limits.js';
 import { createAdminServices } from './admin-services.js';
+import { registerApiKeyAuth } from './api-auth.js';
+import { registerApiRoutes } from './api.routes.js';
 import { registerStaffAuthRoutes } from './auth.routes.js';
 import { registerCustomerRoutes } from './customers.routes.js';
 import { registerLogRoutes } from './logs.routes.js';
@@ -34,8 +41,11 @@ import { adminErrorPageRenderer } from './pages/layout.js';
 import { registerStaffRoutes } from './staff.routes.js';
 import { auditRequest } from './staff-context.js';
 
-/** What the admin needs: the shop's dependencies without its per-client rate limits. */
-export type AdminDeps = Omit<ShopDeps, 'limits'>;
+/**
+ * The admin's dependencies: the shop's, without the shop's per-client rate limits, plus optional
+ * values for the admin's own limits (tests set tiny ones).
+ */
+export type AdminDeps = Omit<ShopDeps, 'limits'> & { adminLimits?: Partial<AdminLimitSettings> };
 
 export type AdminApp = FastifyInstance & {
   /** Every route the admin registered, with its permission, for the permission matrix test. */
@@ -51,6 +61,8 @@ export type AdminApp = FastifyInstance & {
  * - staff sessions in `__Host-staff` with the staff idle and absolute timeouts;
  * - CSRF tokens keyed by 'csrf-admin', bound to the session or a pre-login cookie;
  * - one hook that enforces each route's `config.permission` and re-authentication;
+ * - a per-address limit on sign-in attempts;
+ * - a read-only JSON API under /api/admin/, opened only by API keys (see api-auth.ts);
  * - an audit row for every POST (handlers write a specific one, a hook covers the rest).
  */
 export async function buildAdminApp(deps: AdminDeps): Promise<AdminApp> {
@@ -80,7 +92,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<AdminApp> {
   app.setValidatorCompiler(validatorCompiler);
   registerErrorHandling(app, deps, { errorPage });
   registerSecurityHeaders(app, headerOptions);
-  registerHostCheck(app, config.adminUrl.host);
+  registerHostCheck(app, config.adminUrl);
   registerCrossSiteCheck(app, deps, { origin: config.adminUrl.origin, strict: true });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -88,7 +100,11 @@ export async function buildAdminApp(deps: AdminDeps): Promise<AdminApp> {
 
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: bodyLimitBytes });
+  const limits = createAdminLimits(deps.adminLimits);
+  registerSignInAttemptLimit(app, limits);
   registerStaffSessions(app, deps);
+  // Before the access hook, which only lets an `api_key` route through once a key is set.
+  registerApiKeyAuth(app, deps, limits);
   registerAccessControl(app, deps);
   registerCsrfCheck(app, {
     key: adminCsrfKey(deps.secrets),
@@ -105,6 +121,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<AdminApp> {
   registerOrderRoutes(app, services);
   registerCustomerRoutes(app, services);
   registerStaffRoutes(app, services);
+  registerApiRoutes(app, services);
 
   app.get('/healthz', { config: { permission: 'public' }, schema: { hide: true } }, async () => ({
     status: 'ok',
@@ -118,10 +135,11 @@ export async function buildAdminApp(deps: AdminDeps): Promise<AdminApp> {
  * name at 127.0.0.1 (DNS rebinding) and then read responses as same-origin; such requests carry
  * that foreign Host header and get 404 here.
  */
-function registerHostCheck(app: FastifyInstance, adminHost: string): void {
+function registerHostCheck(app: FastifyInstance, adminUrl: URL): void {
+  const detail = `The admin answers only at ${adminUrl.origin} (ADMIN_URL); open that address.`;
   app.addHook('onRequest', async (request) => {
-    if (request.host === adminHost) return;
-    throw new AppError('NOT_FOUND', 'Open the admin at the address ADMIN_URL names.');
+    if (request.host === adminUrl.host) return;
+    throw new AppError('NOT_FOUND', detail);
   });
 }
 

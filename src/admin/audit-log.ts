@@ -6,8 +6,12 @@ import type { AuditLogRow, Database } from '../db/schema.js';
 
 /** One staff action as the caller describes it; seq, time and hashes are added on append. */
 export interface AuditEntry {
-  /** Staff id, or '' when nobody is signed in yet (a failed login for an unknown address). */
+  /**
+   * Staff id; `api_key:<key id>` for a call of the admin API (see apiKeyActorId); or '' when
+   * nobody is identified (a failed login for an unknown address, an unknown API key).
+   */
   actorId: string;
+  /** The staff member's email; '' for API keys, whose name and prefix go into `details`. */
   actorEmail: string;
   /** Dotted verb such as `login.failed`, `order.refund` or `staff.role_changed`. */
   action: string;
@@ -16,6 +20,14 @@ export interface AuditEntry {
   ip: string;
   /** Parameters of the action. Never secrets, tokens or passwords. */
   details?: Record<string, unknown>;
+}
+
+/**
+ * The actor id of calls made with an API key. Staff ids are base64url and never contain ':', so
+ * the prefix cannot collide with a staff member.
+ */
+export function apiKeyActorId(keyId: string): string {
+  return `api_key:${keyId}`;
 }
 
 /** prev_hash of the first row: there is no earlier row whose hash it could repeat. */

@@ -29,6 +29,8 @@ import {
   jsonObjectResponse,
   loginForm,
   nextQuery,
+  passkeyForm,
+  passkeyQuery,
   passkeyVerifyJson,
   reauthForm,
   redirectResponse,
@@ -40,14 +42,17 @@ import {
   MfaPage,
   ReauthPage,
   RecoveryCodesPage,
+  RemovePasskeyPage,
   SecurityPage,
 } from './pages/auth-pages.js';
 import {
   auditProof,
   type Client,
   completeStaffMfa,
+  findStaffPasskey,
   loginStaff,
   reauthenticateStaff,
+  removeStaffPasskey,
 } from './staff-auth.service.js';
 import { auditRequest } from './staff-context.js';
 
@@ -65,6 +70,7 @@ const publicPage = { page: true, personal: true, permission: 'public' } as const
 const mfaPage = { page: true, personal: true, permission: 'signed_in' } as const;
 const mfaJson = { personal: true, permission: 'signed_in' } as const;
 const staffPage = { page: true, personal: true, permission: 'staff' } as const;
+const sensitiveStaffPage = { ...staffPage, sensitive: true } as const;
 
 function clientOf(request: FastifyRequest): Client {
   return { ip: request.ip, userAgent: request.headers['user-agent'] ?? '' };
@@ -130,7 +136,10 @@ export function registerStaffAuthRoutes(parent: FastifyInstance, services: Admin
 
   app.post(
     '/login',
-    { config: publicPage, schema: { body: loginForm, response: htmlResponse } },
+    {
+      config: { ...publicPage, signInAttempt: true },
+      schema: { body: loginForm, response: htmlResponse },
+    },
     async (request, reply) => {
       request.audited = true;
       try {
@@ -220,7 +229,10 @@ export function registerStaffAuthRoutes(parent: FastifyInstance, services: Admin
 
     app.post(
       '/mfa/enrol/totp',
-      { config: mfaPage, schema: { body: codeForm, response: htmlResponse } },
+      {
+        config: { ...mfaPage, signInAttempt: true },
+        schema: { body: codeForm, response: htmlResponse },
+      },
       async (request, reply) => {
         const actor = sessionActor(request);
         if (actor.stage !== 'mfa_enrolment') return reply.redirect('/', 303);
@@ -335,7 +347,10 @@ export function registerStaffAuthRoutes(parent: FastifyInstance, services: Admin
     for (const kind of ['totp', 'recovery'] as const) {
       app.post(
         `/mfa/${kind}`,
-        { config: mfaPage, schema: { body: codeForm, response: htmlResponse } },
+        {
+          config: { ...mfaPage, signInAttempt: true },
+          schema: { body: codeForm, response: htmlResponse },
+        },
         async (request, reply) => {
           const actor = sessionActor(request);
           if (actor.stage !== 'mfa_pending') return reply.redirect('/', 303);
@@ -376,7 +391,10 @@ export function registerStaffAuthRoutes(parent: FastifyInstance, services: Admin
 
     app.post(
       '/mfa/passkey/verify',
-      { config: mfaJson, schema: { body: passkeyVerifyJson, response: redirectResponse } },
+      {
+        config: { ...mfaJson, signInAttempt: true },
+        schema: { body: passkeyVerifyJson, response: redirectResponse },
+      },
       async (request, reply) => {
         const actor = sessionActor(request);
         if (actor.stage !== 'mfa_pending') throw alreadyVerified();
@@ -434,7 +452,10 @@ export function registerStaffAuthRoutes(parent: FastifyInstance, services: Admin
 
     app.post(
       '/reauth',
-      { config: staffPage, schema: { body: reauthForm, response: htmlResponse } },
+      {
+        config: { ...staffPage, signInAttempt: true },
+        schema: { body: reauthForm, response: htmlResponse },
+      },
       async (request, reply) => {
         const actor = sessionActor(request);
         const { password, code, next } = request.body;
@@ -524,6 +545,44 @@ export function registerStaffAuthRoutes(parent: FastifyInstance, services: Admin
           objectId: actor.id,
         });
         return { redirect: '/me/security' };
+      },
+    );
+
+    // Removal is sensitive: a stolen session alone must not strip the account's second factor.
+    app.get(
+      '/me/passkeys/remove',
+      { config: sensitiveStaffPage, schema: { querystring: passkeyQuery, response: htmlResponse } },
+      async (request, reply) => {
+        const actor = sessionActor(request);
+        if (!request.query.id) return reply.redirect('/me/security', 303);
+        const passkey = await findStaffPasskey(auth, actor.id, request.query.id);
+        return sendPage(
+          reply,
+          <RemovePasskeyPage chrome={services.chrome(request, reply)} passkey={passkey} />,
+        );
+      },
+    );
+
+    app.post(
+      '/me/passkeys/remove',
+      { config: sensitiveStaffPage, schema: { body: passkeyForm, response: htmlResponse } },
+      async (request, reply) => {
+        const actor = sessionActor(request);
+        const result = await removeStaffPasskey(auth, actor, clientOf(request), request.body.id);
+        if (result.ok) {
+          request.audited = true;
+          return reply.redirect('/me/security', 303);
+        }
+        const passkey = await findStaffPasskey(auth, actor.id, request.body.id);
+        return sendPage(
+          reply,
+          <RemovePasskeyPage
+            chrome={services.chrome(request, reply)}
+            passkey={passkey}
+            error={result.reason}
+          />,
+          409,
+        );
       },
     );
   }

@@ -24,8 +24,10 @@ export type Permission =
  * - `public`: reachable without a session (login form, assets, health check).
  * - `signed_in`: any staff session, even one still owing its second factor (MFA pages, logout).
  * - `staff`: any fully signed-in staff member (dashboard, own security settings, re-auth).
+ * - `api_key`: the read-only JSON API under /api/admin/. Only an `Authorization: Bearer sfk_...`
+ *   header with the route's `config.apiScope` opens it, never a staff session, so no role has it.
  */
-export type RouteAccess = 'public' | 'signed_in' | 'staff' | Permission;
+export type RouteAccess = 'public' | 'signed_in' | 'staff' | 'api_key' | Permission;
 
 export const rolePermissions: Record<StaffRole, readonly Permission[]> = {
   owner: [
@@ -53,8 +55,12 @@ export const rolePermissions: Record<StaffRole, readonly Permission[]> = {
   fulfilment: ['orders:view'],
 };
 
-/** Returns whether a role may use a route of the given access level (any session assumed). */
+/**
+ * Returns whether a role may use a route of the given access level (any session assumed).
+ * Always false for `api_key` routes, which a staff session cannot open.
+ */
 export function roleAllows(role: StaffRole, access: RouteAccess): boolean {
+  if (access === 'api_key') return false;
   if (access === 'public' || access === 'signed_in' || access === 'staff') return true;
   return rolePermissions[role].includes(access);
 }

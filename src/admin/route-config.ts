@@ -1,3 +1,4 @@
+import type { ApiKeyScope } from './admin-forms.schema.js';
 import type { RouteAccess } from './permissions.js';
 
 // Per-route flags of the admin, read by the hooks in access.ts.
@@ -13,6 +14,13 @@ declare module 'fastify' {
      * member must have proved a password or TOTP code within the last 5 minutes.
      */
     sensitive?: boolean;
+    /** The scope an API key needs for an `api_key` route; such a route without one rejects every key. */
+    apiScope?: ApiKeyScope;
+    /**
+     * The route checks a password or a code: each request counts against the per-address
+     * limit of sign-in attempts (`loginAttempts` in admin-limits.ts).
+     */
+    signInAttempt?: boolean;
   }
 }
 

@@ -3,10 +3,11 @@ import type { Kysely } from 'kysely';
 import type { PasswordHasher } from '../auth/passwords.js';
 import { createSession, endSession, markReauthenticated, rotateSession } from '../auth/sessions.js';
 import { checkThrottle, clearThrottle, recordFailure, throttleKey } from '../auth/throttle.js';
-import { hasMfa, useRecoveryCode, verifyTotp } from '../auth/totp.js';
+import { hasMfa, mfaStatus, useRecoveryCode, verifyTotp } from '../auth/totp.js';
+import { listPasskeys, type PasskeySummary, removePasskey } from '../auth/webauthn.js';
 import type { Database, SessionStage } from '../db/schema.js';
 import type { SessionTimeouts } from '../server/config.js';
-import { AppError } from '../server/errors.js';
+import { AppError, notFound } from '../server/errors.js';
 import { type AuditEntry, appendAudit } from './audit-log.js';
 import { normalizeEmail } from './staff.service.js';
 
@@ -204,4 +205,51 @@ export async function auditProof(
     ip: client.ip,
     details: { method },
   });
+}
+
+/** Returns one of the staff member's passkeys; NOT_FOUND when the id is not theirs. */
+export async function findStaffPasskey(
+  deps: Pick<StaffAuthDeps, 'db'>,
+  staffId: string,
+  passkeyId: string,
+): Promise<PasskeySummary> {
+  const passkeys = await listPasskeys(deps.db, 'staff', staffId);
+  const passkey = passkeys.find((candidate) => candidate.id === passkeyId);
+  if (!passkey) throw notFound('The passkey');
+  return passkey;
+}
+
+export type PasskeyRemoval = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Removes one of the staff member's own passkeys and audits it. Refuses to remove the last
+ * second factor, because the admin is never open on a password alone. The caller's route is
+ * sensitive, so a password or TOTP proof from the last 5 minutes stands behind the request.
+ */
+export async function removeStaffPasskey(
+  deps: Pick<StaffAuthDeps, 'db' | 'auditKey'>,
+  actor: { id: string; email: string },
+  client: Client,
+  passkeyId: string,
+): Promise<PasskeyRemoval> {
+  const passkey = await findStaffPasskey(deps, actor.id, passkeyId);
+  const status = await mfaStatus(deps.db, 'staff', actor.id);
+  if (!status.totp && status.passkeys <= 1) {
+    return {
+      ok: false,
+      reason: 'This passkey is your only second factor; add another passkey before removing it.',
+    };
+  }
+
+  await removePasskey(deps.db, 'staff', actor.id, passkey.id);
+  await appendAudit(deps.db, deps.auditKey, {
+    actorId: actor.id,
+    actorEmail: actor.email,
+    action: 'passkey.removed',
+    objectType: 'passkey',
+    objectId: passkey.id,
+    ip: client.ip,
+    details: { name: passkey.name },
+  });
+  return { ok: true };
 }

@@ -16,19 +16,23 @@ import type { AdminServices } from './admin-services.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.service.js';
 import {
   ApiKeysPage,
+  DisableStaffPage,
   NewApiKeyPage,
   NewStaffPage,
   RolePage,
   StaffListPage,
 } from './pages/staff-pages.js';
 import { roleAllows } from './permissions.js';
-import { changeRole, createStaff, findStaff, listStaff } from './staff.service.js';
+import { changeRole, createStaff, disableStaff, findStaff, listStaff } from './staff.service.js';
 import { staffContextOf } from './staff-context.js';
 
 const pageOf = (permission: 'staff:view' | 'staff:manage' | 'api_keys:manage', sensitive = false) =>
   ({ page: true, personal: true, permission, sensitive }) as const;
 
-/** Registers staff management (list, add, change role) and API keys (list, create, revoke). */
+/**
+ * Registers staff management (list, add, change role, disable) and API keys (list, create,
+ * revoke).
+ */
 export function registerStaffRoutes(parent: FastifyInstance, services: AdminServices): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const { deps } = services;
@@ -117,6 +121,49 @@ export function registerStaffRoutes(parent: FastifyInstance, services: AdminServ
         return sendPage(
           reply,
           <RolePage
+            chrome={services.chrome(request, reply)}
+            member={member}
+            error={error.detail}
+          />,
+          409,
+        );
+      }
+      request.audited = true;
+      return reply.redirect('/staff', 303);
+    },
+  );
+
+  app.get(
+    '/staff/:staffId/disable',
+    {
+      config: pageOf('staff:manage', true),
+      schema: { params: staffParams, response: htmlResponse },
+    },
+    async (request, reply) => {
+      const member = await findStaff(staffContextOf(request, deps), request.params.staffId);
+      return sendPage(
+        reply,
+        <DisableStaffPage chrome={services.chrome(request, reply)} member={member} />,
+      );
+    },
+  );
+
+  app.post(
+    '/staff/:staffId/disable',
+    {
+      config: pageOf('staff:manage', true),
+      schema: { params: staffParams, body: emptyForm, response: htmlResponse },
+    },
+    async (request, reply) => {
+      const ctx = staffContextOf(request, deps);
+      try {
+        await disableStaff(ctx, request.params.staffId);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'FORBIDDEN') throw error;
+        const member = await findStaff(ctx, request.params.staffId);
+        return sendPage(
+          reply,
+          <DisableStaffPage
             chrome={services.chrome(request, reply)}
             member={member}
             error={error.detail}

@@ -101,8 +101,9 @@ export async function findStaff(ctx: StaffContext, id: string): Promise<StaffSum
 
 /**
  * Changes a staff member's role. Refuses to demote the last owner, since nobody could then
- * manage staff or keys. The target's other sessions end, so the new role applies at once; the
- * session hook also reads the role on every request.
+ * manage staff or keys. When the target is someone else, all their sessions end, so they log in
+ * again and get a new session under the new role. The session hook also reads the role on every
+ * request, so even a session that survived would get the new role at its next request.
  */
 export async function changeRole(
   ctx: StaffContext,
@@ -118,19 +119,11 @@ export async function changeRole(
       .executeTakeFirst();
     if (!target) throw notFound('The staff member');
 
-    if (target.role === 'owner' && role !== 'owner') {
-      const owners = await trx
-        .selectFrom('staff')
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .where('role', '=', 'owner')
-        .where('disabled_at', 'is', null)
-        .executeTakeFirstOrThrow();
-      if (Number(owners.count) <= 1) {
-        throw new AppError(
-          'FORBIDDEN',
-          'This is the last owner; make someone else owner before changing this role.',
-        );
-      }
+    if (target.role === 'owner' && role !== 'owner' && (await countOwners(trx)) <= 1) {
+      throw new AppError(
+        'FORBIDDEN',
+        'This is the last owner; make someone else owner before changing this role.',
+      );
     }
 
     await trx
@@ -152,4 +145,57 @@ export async function changeRole(
     details: result,
   });
   return result;
+}
+
+/**
+ * Disables another staff member: they can no longer log in, and all their sessions end at once.
+ * The row stays, so the audit log keeps naming them. Refuses to disable oneself or the last
+ * owner (FORBIDDEN). API keys the member created keep working; revoke them on the API keys page.
+ */
+export async function disableStaff(ctx: StaffContext, staffId: string): Promise<void> {
+  if (staffId === ctx.staff.id) {
+    throw new AppError('FORBIDDEN', 'You cannot disable your own account; ask another owner.');
+  }
+
+  const target = await ctx.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('staff')
+      .select(['id', 'email', 'role'])
+      .where('id', '=', staffId)
+      .where('disabled_at', 'is', null)
+      .executeTakeFirst();
+    if (!row) throw notFound('The staff member');
+    if (row.role === 'owner' && (await countOwners(trx)) <= 1) {
+      throw new AppError('FORBIDDEN', 'This is the last owner and cannot be disabled.');
+    }
+
+    const now = nowIso();
+    await trx
+      .updateTable('staff')
+      .set({ disabled_at: now, updated_at: now })
+      .where('id', '=', staffId)
+      .execute();
+    return row;
+  });
+
+  const sessionsEnded = await endOtherSessions(ctx.db, 'staff', staffId, null);
+  await appendAudit(ctx.db, ctx.auditKey, {
+    actorId: ctx.staff.id,
+    actorEmail: ctx.staff.email,
+    action: 'staff.disabled',
+    objectType: 'staff',
+    objectId: staffId,
+    ip: ctx.ip,
+    details: { email: target.email, role: target.role, sessionsEnded },
+  });
+}
+
+async function countOwners(db: Kysely<Database>): Promise<number> {
+  const owners = await db
+    .selectFrom('staff')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('role', '=', 'owner')
+    .where('disabled_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(owners.count);
 }

@@ -1,7 +1,9 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { Secret, TOTP } from 'otpauth';
 
 import { adminCsrfKey } from '../../src/admin/admin-csrf.js';
+import type { AdminLimitSettings } from '../../src/admin/admin-limits.js';
 import { type AdminApp, buildAdminApp } from '../../src/admin/app.js';
 import { csrfToken } from '../../src/auth/csrf.js';
 import { createPasswordHasher } from '../../src/auth/passwords.js';
@@ -14,6 +16,7 @@ import type { Config } from '../../src/server/config.js';
 import { loadConfig } from '../../src/server/config.js';
 import { hashToken, nowIso, randomId } from '../../src/server/ids.js';
 import { loadSecrets, type Secrets } from '../../src/server/secrets.js';
+import { openTestLog, withTestLogLevel } from '../support/log-files.js';
 import { RecordingPaymentGateway } from '../support/payment-double.js';
 
 export const staffPassword = 'correct horse battery staple';
@@ -47,17 +50,37 @@ export interface AdminRequest {
   json?: unknown;
   csrf?: false | string;
   headers?: Record<string, string>;
+  /** Client address of the request; light-my-request's default is 127.0.0.1. */
+  remoteAddress?: string;
 }
 
 // One hash for every test staff member: argon2id at the minimum cost still takes tens of ms.
 let passwordHash: Promise<string> | undefined;
 
-export async function startTestAdmin(env: Record<string, string> = {}): Promise<TestAdmin> {
-  const allEnv = { NODE_ENV: 'test', DATABASE_URL: 'sqlite::memory:', ...env };
+/** Limits high enough that no test trips one unless it sets its own. */
+const testAdminLimits: AdminLimitSettings = {
+  loginAttempts: { limit: 10_000, windowMs: 60_000 },
+  apiPerAddress: { limit: 10_000, windowMs: 60_000 },
+  apiPerKey: { limit: 10_000, windowMs: 60_000 },
+};
+
+export interface TestAdminOptions {
+  /** Replaces the high test limits per limit. */
+  limits?: Partial<AdminLimitSettings>;
+  /** Receives the admin's log lines; set LOG_LEVEL in `env`, since test apps are silent. */
+  logStream?: DestinationStream;
+}
+
+export async function startTestAdmin(
+  env: Record<string, string> = {},
+  options: TestAdminOptions = {},
+): Promise<TestAdmin> {
+  const allEnv = withTestLogLevel({ NODE_ENV: 'test', DATABASE_URL: 'sqlite::memory:', ...env });
   const config = loadConfig(allEnv);
   const secrets = loadSecrets(config, allEnv);
   const db = openDatabase(config.databaseUrl);
   await migrateToLatest(db);
+  const log = openTestLog('admin', options.logStream);
 
   const app = await buildAdminApp({
     config,
@@ -65,6 +88,8 @@ export async function startTestAdmin(env: Record<string, string> = {}): Promise<
     secrets,
     payments: new RecordingPaymentGateway(),
     assets: await loadAssetManifest(),
+    adminLimits: { ...testAdminLimits, ...options.limits },
+    ...(log.stream ? { logStream: log.stream } : {}),
   });
   await app.ready();
   passwordHash ??= createPasswordHasher(config.passwordHashing, 1).hash(staffPassword);
@@ -80,6 +105,7 @@ export async function startTestAdmin(env: Record<string, string> = {}): Promise<
       ...options.headers,
     };
     const inject: InjectOptions = { method, url: options.url, headers, cookies };
+    if (options.remoteAddress) inject.remoteAddress = options.remoteAddress;
     if (options.form) {
       const fields = new URLSearchParams();
       for (const [name, value] of Object.entries(options.form)) {
@@ -142,6 +168,7 @@ export async function startTestAdmin(env: Record<string, string> = {}): Promise<
     close: async () => {
       await app.close();
       await db.close();
+      log.close();
     },
   };
 }

@@ -70,10 +70,17 @@ describe('admin permission matrix', () => {
       'GET /outbox',
       'GET /audit-log',
       'GET /security-events',
+      'POST /staff/:staffId/disable',
+      'POST /me/passkeys/remove',
+      'GET /api/admin/orders',
+      'GET /api/admin/customers/:customerId',
     ]) {
       assert.ok(registered.includes(expected), `${expected} is registered`);
     }
     assert.ok(registered.length >= 30, `only ${registered.length} routes found`);
+    for (const route of admin.app.adminRoutes.filter((r) => r.url.startsWith('/api/admin/'))) {
+      assert.equal(route.permission, 'api_key', `${route.url} is opened by API keys only`);
+    }
   });
 
   it('lets each role reach exactly the routes its permissions name', async () => {
@@ -90,6 +97,16 @@ describe('admin permission matrix', () => {
           session,
           ...(route.method === 'POST' ? { form: {} } : {}),
         });
+
+        // A staff cookie never opens the API, whatever the role: the API takes keys only.
+        if (route.permission === 'api_key') {
+          if (response.statusCode !== 401) {
+            failures.push(
+              `${role} ${route.method} ${route.url}: ${response.statusCode}, expected 401`,
+            );
+          }
+          continue;
+        }
 
         const allowed = roleAllows(role, route.permission as Permission);
         const denied = response.statusCode === 403 && response.body.includes(forbiddenTitle);

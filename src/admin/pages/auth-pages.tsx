@@ -300,6 +300,7 @@ export function SecurityPage({
               <th scope="col">Name</th>
               <th scope="col">Added</th>
               <th scope="col">Last used</th>
+              <th scope="col">Actions</th>
             </tr>
           </thead>
           <tbody>
@@ -308,6 +309,11 @@ export function SecurityPage({
                 <th scope="row">{passkey.name}</th>
                 <td>{passkey.createdAt}</td>
                 <td>{passkey.lastUsedAt ?? 'never'}</td>
+                <td>
+                  <a href={`/me/passkeys/remove?id=${encodeURIComponent(passkey.id)}`}>
+                    {`Remove ${passkey.name}`}
+                  </a>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -330,6 +336,35 @@ export function SecurityPage({
           <PasskeyStatus />
         </form>
       )}
+    </AdminLayout>
+  );
+}
+
+/** Asks to confirm the removal of one passkey; the form posts to the sensitive remove route. */
+export function RemovePasskeyPage({
+  chrome,
+  passkey,
+  error,
+}: {
+  chrome: AdminChrome;
+  passkey: PasskeyView;
+  error?: string;
+}) {
+  return (
+    <AdminLayout chrome={chrome} title="Remove a passkey">
+      <h1>{`Remove the passkey ${passkey.name}`}</h1>
+      {error && <Notice kind="error">{error}</Notice>}
+      <p>{`Added ${passkey.createdAt}, last used ${passkey.lastUsedAt ?? 'never'}.`}</p>
+      <form method="post" action="/me/passkeys/remove">
+        <CsrfField token={chrome.csrfToken} />
+        <input type="hidden" name="id" value={passkey.id} />
+        <button type="submit" class="button">
+          Remove passkey
+        </button>
+      </form>
+      <p>
+        <a href="/me/security">Back to my security</a>
+      </p>
     </AdminLayout>
   );
 }

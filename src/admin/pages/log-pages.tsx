@@ -124,7 +124,7 @@ export function AuditLogPage({
             <tr key={row.seq}>
               <th scope="row">{row.seq}</th>
               <td>{row.created_at}</td>
-              <td>{row.actor_email || '(unknown)'}</td>
+              <td>{actorLabel(row)}</td>
               <td>{row.action}</td>
               <td>{`${row.object_type} ${row.object_id}`}</td>
               <td>{row.ip}</td>
@@ -191,4 +191,12 @@ export function SecurityEventsPage({
       )}
     </AdminLayout>
   );
+}
+
+/** Names who acted: the staff email, the API key for calls of the admin API, or '(unknown)'. */
+function actorLabel(row: { actor_id: string; actor_email: string }): string {
+  if (row.actor_email) return row.actor_email;
+  if (row.actor_id.startsWith('api_key:'))
+    return `API key ${row.actor_id.slice('api_key:'.length)}`;
+  return '(unknown)';
 }

@@ -36,6 +36,8 @@ export function StaffListPage({
               {canManage && (
                 <td>
                   <a href={`/staff/${member.id}/role`}>{`Change role of ${member.email}`}</a>
+                  {' · '}
+                  <a href={`/staff/${member.id}/disable`}>{`Disable ${member.email}`}</a>
                 </td>
               )}
             </tr>
@@ -129,6 +131,38 @@ export function RolePage({
         <RoleSelect value={member.role} />
         <button type="submit" class="button">
           Change role
+        </button>
+      </form>
+      <p>
+        <a href="/staff">Back to staff</a>
+      </p>
+    </AdminLayout>
+  );
+}
+
+export function DisableStaffPage({
+  chrome,
+  member,
+  error,
+}: {
+  chrome: AdminChrome;
+  member: StaffSummary;
+  error?: string;
+}) {
+  return (
+    <AdminLayout chrome={chrome} title={`Disable ${member.email}`}>
+      <h1>{`Disable ${member.email}`}</h1>
+      {error && <Notice kind="error">{error}</Notice>}
+      <p>
+        {`${member.name} (${member.role}) is logged out everywhere at once and can no longer log in.`}
+      </p>
+      <p>
+        The audit log keeps their entries. API keys they created keep working until you revoke them.
+      </p>
+      <form method="post" action={`/staff/${member.id}/disable`}>
+        <CsrfField token={chrome.csrfToken} />
+        <button type="submit" class="button">
+          Disable this account
         </button>
       </form>
       <p>
