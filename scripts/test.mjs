@@ -1,8 +1,13 @@
 // Runs every *.test.ts and *.test.tsx file under src/ and test/ with Node's test runner.
 // Pass file or folder names to run only those, e.g. `node scripts/test.mjs src/catalog`.
+// Test shops log at info level into files in a fresh temporary directory. After the tests,
+// scripts/scan-test-logs.mjs scans those files for secrets, and any hit fails the run.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+
+import { reportLogScan } from './scan-test-logs.mjs';
 
 const root = join(import.meta.dirname, '..');
 
@@ -27,9 +32,19 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+const logDir = mkdtempSync(join(tmpdir(), 'storefort-test-logs-'));
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'test', STOREFORT_TEST_LOG_DIR: logDir },
+  },
 );
-process.exit(result.status ?? 1);
+
+// A run limited to some files may start no shop at all, so only a full run needs log lines.
+const scanStatus = await reportLogScan(logDir, { requireLines: targets.length === 0 });
+if (scanStatus === 0) rmSync(logDir, { recursive: true, force: true });
+else console.error(`log files kept in ${logDir}`);
+process.exit(result.status === 0 ? scanStatus : (result.status ?? 1));

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fast
 
 import { buildGatewayApp } from '../../src/payments/sandbox/server.js';
 import { type Config, loadConfig } from '../../src/server/config.js';
+import { openTestLog } from './log-files.js';
 
 /** One webhook request as the receiver saw it. */
 export interface ReceivedWebhook {
@@ -101,11 +102,12 @@ export async function startGatewayFixture(
   });
   const secret = randomBytes(32).toString('base64url');
   const logs = logCollector();
+  const log = openTestLog('gateway', logs);
   const gateway = await buildGatewayApp({
     config,
     secret,
     retryDelaysMs: [10, 10],
-    logStream: logs,
+    logStream: log.stream,
   });
   if (options.listen) await gateway.listen({ host: '127.0.0.1', port });
 
@@ -137,6 +139,7 @@ export async function startGatewayFixture(
     cancelSession,
     close: async () => {
       await gateway.close();
+      log.close();
       await receiver.close();
     },
   };

@@ -8,8 +8,9 @@ import type {
   WebhookHeaders,
 } from '../../src/payments/gateway.js';
 import { createPaymentGateway } from '../../src/payments/index.js';
-import { startGateway } from '../../src/payments/sandbox/server.js';
+import { buildGatewayApp } from '../../src/payments/sandbox/server.js';
 import { type CatalogFixture, seedCatalogFixture } from './catalog-fixture.js';
+import { openTestLog } from './log-files.js';
 import { formTokenOf, freePort, futureExpiry } from './payments.js';
 import { startTestShop, type TestShop } from './shop.js';
 import { validCheckout } from './store-api.js';
@@ -139,7 +140,15 @@ export async function startSandboxShop(): Promise<SandboxShop> {
   if (!recorder) throw new Error('the shop was built without its payment gateway');
   const catalog = await seedCatalogFixture(shop.db.kysely);
   await shop.app.listen({ host: 'localhost', port: shopPort });
-  const gateway = await startGateway(shop.deps.config, shop.deps.secrets);
+  // Built here rather than with startGateway so that its log lines join the run's log files
+  // instead of stdout.
+  const gatewayLog = openTestLog('gateway');
+  const gateway = await buildGatewayApp({
+    config: shop.deps.config,
+    secret: shop.deps.secrets.sandboxGatewaySecret,
+    ...(gatewayLog.stream ? { logStream: gatewayLog.stream } : {}),
+  });
+  await gateway.listen({ host: '127.0.0.1', port: gatewayPort });
 
   return {
     shop,
@@ -150,6 +159,7 @@ export async function startSandboxShop(): Promise<SandboxShop> {
     gatewayOrigin,
     close: async () => {
       await gateway.close();
+      gatewayLog.close();
       await shop.close();
     },
   };

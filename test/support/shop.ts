@@ -9,6 +9,7 @@ import type { PaymentGateway } from '../../src/payments/gateway.js';
 import { buildShopApp, type ShopDeps } from '../../src/server/app.js';
 import { type Config, loadConfig } from '../../src/server/config.js';
 import { loadSecrets } from '../../src/server/secrets.js';
+import { openTestLog, withTestLogLevel } from './log-files.js';
 
 export interface TestShop {
   app: FastifyInstance;
@@ -43,11 +44,16 @@ export async function startTestShop(options: {
   /** Adds test-only routes or hooks before the shop is marked ready. */
   beforeReady?: (app: FastifyInstance) => void | Promise<void>;
 }): Promise<TestShop> {
-  const env = { NODE_ENV: 'test', DATABASE_URL: 'sqlite::memory:', ...options.env };
+  const env = withTestLogLevel({
+    NODE_ENV: 'test',
+    DATABASE_URL: 'sqlite::memory:',
+    ...options.env,
+  });
   const config = loadConfig(env);
   const secrets = loadSecrets(config, env);
   const db = openDatabase(config.databaseUrl);
   await migrateToLatest(db);
+  const log = openTestLog('shop', options.logStream);
 
   const base = {
     config,
@@ -55,7 +61,7 @@ export async function startTestShop(options: {
     secrets,
     assets: await loadAssetManifest(),
     limits: createClientLimits({ ...testRateLimits, ...options.rateLimits }),
-    ...(options.logStream ? { logStream: options.logStream } : {}),
+    ...(log.stream ? { logStream: log.stream } : {}),
   };
   const deps: ShopDeps = { ...base, payments: options.payments(config, base) };
   const app = await buildShopApp(deps);
@@ -69,6 +75,7 @@ export async function startTestShop(options: {
     close: async () => {
       await app.close();
       await db.close();
+      log.close();
     },
   };
 }
