@@ -81,7 +81,7 @@ export function registerLogRoutes(parent: FastifyInstance, services: AdminServic
         <OutboxPage
           chrome={services.chrome(request, reply)}
           mail={mail}
-          showBodies={!deps.config.smtpUrl}
+          showBodies={!deps.config.smtpUrl && request.account?.role === 'owner'}
           nextBefore={nextCursor(mail.map((entry) => entry.id))}
         />,
       );

@@ -7,10 +7,12 @@ import { startTestAdmin, type TestAdmin } from './admin-support.js';
 describe('admin outbox page', () => {
   let admin: TestAdmin;
   let session: string;
+  let supportSession: string;
 
   before(async () => {
     admin = await startTestAdmin();
-    session = await admin.signIn(await admin.addStaff('support'));
+    session = await admin.signIn(await admin.addStaff('owner'));
+    supportSession = await admin.signIn(await admin.addStaff('support'));
     await enqueueMail(admin.db.kysely, {
       to: 'casey@example.test',
       subject: 'Confirm your email <b>now</b>',
@@ -31,6 +33,14 @@ describe('admin outbox page', () => {
     assert.match(response.body, /casey@example\.test/);
     assert.match(response.body, /confirm\?token=abc123/);
     assert.match(response.body, /pending/);
+  });
+
+  it('hides bodies from roles other than owner', async () => {
+    const response = await admin.request({ url: '/outbox', session: supportSession });
+
+    assert.equal(response.statusCode, 200);
+    assert.match(response.body, /casey@example\.test/);
+    assert.ok(!response.body.includes('abc123'), 'a support member saw a confirmation link');
   });
 
   it('hides bodies when mail goes through SMTP', async () => {

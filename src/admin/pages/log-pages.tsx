@@ -42,7 +42,7 @@ export function OutboxPage({
       <p class="hint">
         {showBodies
           ? 'No SMTP server is configured, so mail is not sent. Bodies are shown here; they can contain login links, so do not share them.'
-          : 'Mail goes out through SMTP. Bodies are erased once the server accepts a message and are not shown.'}
+          : 'Bodies are shown only to owners of a shop without SMTP, because they carry confirmation and password reset links. With SMTP they are erased once the server accepts a message.'}
       </p>
       {mail.length === 0 ? (
         <p class="empty-state">No mail.</p>
