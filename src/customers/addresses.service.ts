@@ -29,6 +29,14 @@ export async function listAddresses(ctx: ServiceContext): Promise<AddressView[]>
 }
 
 /**
+ * Returns one of the signed-in customer's addresses. Someone else's raises NOT_FOUND like a
+ * missing one and records an `object_access_denied` event (see loadOwnedAddress).
+ */
+export async function getAddress(ctx: ServiceContext, addressId: string): Promise<AddressView> {
+  return toAddressView(await loadOwnedAddress(ctx, addressId));
+}
+
+/**
  * Saves an address for the signed-in customer, checked by the checkout rules (see
  * validateShippingAddress). Raises VALIDATION_FAILED past maxAddressesPerCustomer.
  */

@@ -256,6 +256,7 @@ function registerMfaRoutes(app: FastifyInstance, deps: ShopDeps): void {
     {
       schema: {
         summary: 'Start enrolling an authenticator app; the secret is shown this once',
+        description: secondFactorNeedsRecentAuth,
         tags,
         body: schema.emptyBody,
         response: { 200: schema.totpStartView, ...problemResponses(400, 401, 403, 409) },
@@ -264,7 +265,7 @@ function registerMfaRoutes(app: FastifyInstance, deps: ShopDeps): void {
       preValidation: treatMissingBodyAsEmpty,
     },
     async (request) => {
-      const account = requireCustomer(request);
+      const account = requireRecentAuth(request);
       return startTotp(authContextOf(request, deps), account.accountId);
     },
   );
@@ -326,6 +327,15 @@ function registerMfaRoutes(app: FastifyInstance, deps: ShopDeps): void {
   registerPasskeyRoutes(app, deps);
 }
 
+/**
+ * Why adding a factor needs a recent proof too: a stolen session cookie alone must not let its
+ * holder add a passkey, which logs in without the password, or an authenticator app that locks
+ * the owner out.
+ */
+const secondFactorNeedsRecentAuth =
+  'Needs a password or code confirmed in the last 5 minutes (POST /api/store/auth/reauthenticate); ' +
+  'otherwise answers 403 REAUTHENTICATION_REQUIRED.';
+
 function registerPasskeyRoutes(app: FastifyInstance, deps: ShopDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -334,6 +344,7 @@ function registerPasskeyRoutes(app: FastifyInstance, deps: ShopDeps): void {
     {
       schema: {
         summary: 'Start adding a passkey to the account',
+        description: secondFactorNeedsRecentAuth,
         tags,
         body: schema.emptyBody,
         response: { 200: schema.webauthnOptionsView, ...problemResponses(400, 401, 403) },
@@ -342,7 +353,7 @@ function registerPasskeyRoutes(app: FastifyInstance, deps: ShopDeps): void {
       preValidation: treatMissingBodyAsEmpty,
     },
     async (request, reply) => {
-      const account = requireCustomer(request);
+      const account = requireRecentAuth(request);
       const challengeKey = issueChallengeKey(reply);
       const ctx = authContextOf(request, deps);
       return passkeyRegistrationOptions(ctx, account.accountId, challengeKey);

@@ -64,6 +64,28 @@ export async function listMyReviews(
 }
 
 /**
+ * Returns one of the signed-in customer's reviews. Raises NOT_FOUND for a missing review and for
+ * another customer's alike, and records an `object_access_denied` event for the second.
+ */
+export async function getMyReview(ctx: ServiceContext, reviewId: string): Promise<MyReviewView> {
+  const review = await loadOwnedReview(ctx, reviewId);
+  return loadMyReviewView(ctx.db, review.id);
+}
+
+/** Returns the signed-in customer's review of a product, or null when they have not written one. */
+export async function findMyReviewOfProduct(
+  ctx: ServiceContext,
+  productId: string,
+): Promise<MyReviewView | null> {
+  const customerId = requireCustomerId(ctx);
+  const row = await myReviews(ctx.db)
+    .where('reviews.customer_id', '=', customerId)
+    .where('reviews.product_id', '=', productId)
+    .executeTakeFirst();
+  return row ? toMyReviewView(row) : null;
+}
+
+/**
  * Writes the signed-in customer's review of a product for sale. A second review of the same
  * product raises ALREADY_EXISTS with the id of the first, which the customer can edit instead.
  */

@@ -2,6 +2,7 @@ import { type Static, Type } from 'typebox';
 
 import { resourceId } from '../cart/cart.schema.js';
 import { checkoutLimits } from '../checkout/checkout-input.js';
+import { maxReviewLength } from '../customers/account.schema.js';
 
 /**
  * Schemas of the account pages' HTML forms and URLs. As with the storefront forms, every field is
@@ -63,5 +64,16 @@ export const totpConfirmForm = form({ code });
 export const sessionEndForm = form({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 export const passkeyRemoveForm = form({ id: Type.String({ minLength: 1, maxLength: 1024 }) });
 
+/**
+ * A review as the product page's form posts it. The rating is the chosen option's text ("1" to
+ * "5"), which the route converts and the service checks. The text cap leaves room for the CR LF
+ * line breaks that browsers send, which the service turns into LF before it counts.
+ */
+export const reviewForm = form({
+  rating: Type.String({ maxLength: 2 }),
+  body: Type.String({ maxLength: 2 * maxReviewLength }),
+});
+
 export type RegisterForm = Static<typeof registerForm>;
 export type AddressForm = Static<typeof addressForm>;
+export type ReviewForm = Static<typeof reviewForm>;

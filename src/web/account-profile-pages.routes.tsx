@@ -6,6 +6,7 @@ import { shippingMethods } from '../checkout/shipping.js';
 import {
   createAddress,
   deleteAddress,
+  getAddress,
   listAddresses,
   updateAddress,
 } from '../customers/addresses.service.js';
@@ -14,7 +15,6 @@ import { requireCustomer } from '../customers/session-hook.js';
 import { getCustomerOrder, listCustomerOrders } from '../orders/customer-orders.js';
 import type { ShopDeps } from '../server/app.js';
 import type { ServiceContext } from '../server/context.js';
-import { notFound } from '../server/errors.js';
 import {
   accountPage,
   accountPageBase,
@@ -174,7 +174,7 @@ export function registerAccountProfilePages(parent: FastifyInstance, deps: ShopD
       if ('redirect' in signedIn) return reply.redirect(signedIn.redirect, 303);
 
       const ctx = pageContext(request, deps);
-      const address = await findOwnAddress(ctx, request.params.id);
+      const address = await getAddress(ctx, request.params.id);
       const page = (
         <AddressEditPage
           {...await base(request, reply, ctx)}
@@ -202,7 +202,7 @@ export function registerAccountProfilePages(parent: FastifyInstance, deps: ShopD
       } catch (error) {
         const rejected = formErrorOf(request, error, ['VALIDATION_FAILED']);
         if (!rejected) throw error;
-        const address = await findOwnAddress(ctx, request.params.id);
+        const address = await getAddress(ctx, request.params.id);
         const page = (
           <AddressEditPage
             {...await base(request, reply, ctx)}
@@ -288,11 +288,4 @@ export function registerAccountProfilePages(parent: FastifyInstance, deps: ShopD
       return sendPage(reply, page);
     },
   );
-}
-
-/** Returns one of the customer's addresses; NOT_FOUND for a missing or foreign one. */
-async function findOwnAddress(ctx: ServiceContext, id: string) {
-  const address = (await listAddresses(ctx)).find((entry) => entry.id === id);
-  if (!address) throw notFound('The address');
-  return address;
 }

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import type { RequestAccount } from '../auth/request-account.js';
+import { isRecentlyReauthenticated } from '../auth/sessions.js';
 import { endAccountSession, listAccountSessions } from '../customers/account-sessions.service.js';
 import {
   changePassword,
@@ -60,8 +61,9 @@ type SecurityState = Pick<SecurityPageProps, 'error' | 'needsReauth'> & { status
 
 /**
  * The security page: sessions, password, email address, authenticator app, recovery codes and
- * passkeys. Removing a second factor or replacing recovery codes needs a password or code entered
- * in the last 5 minutes. Without one, the page comes back with status 403 and a confirmation form.
+ * passkeys. Adding or removing a second factor and replacing recovery codes need a password or
+ * code entered in the last 5 minutes. Without one, the page comes back with status 403 and a
+ * confirmation form.
  */
 export function registerAccountSecurityPages(parent: FastifyInstance, deps: ShopDeps): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
@@ -72,6 +74,8 @@ export function registerAccountSecurityPages(parent: FastifyInstance, deps: Shop
     schema: { hide: true, body, response: htmlResponse },
   });
 
+  // The confirmation form shows whenever the last proof is too old, not only after a rejected
+  // action: the passkey button calls the Store API, whose refusal cannot bring the form back.
   const showSecurity = async (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -96,7 +100,7 @@ export function registerAccountSecurityPages(parent: FastifyInstance, deps: Shop
         }))}
         notice={noticeText(state.notice)}
         {...(state.error ? { error: state.error } : {})}
-        needsReauth={state.needsReauth ?? false}
+        needsReauth={state.needsReauth ?? !isRecentlyReauthenticated(account)}
       />
     );
     return sendPage(reply, page, state.status);
@@ -137,7 +141,9 @@ export function registerAccountSecurityPages(parent: FastifyInstance, deps: Shop
     const ctx = pageContext(request, deps);
     const { endedCurrent } = await endAccountSession(ctx, request.body.id, account.sessionHash);
     if (endedCurrent) {
+      // Ending this browser's own session is a logout, so the visitor cookie is replaced as well.
       clearCustomerCookie(reply);
+      await rotateVisitorAfterLogout(request, reply, deps);
       return reply.redirect('/account/login?notice=logged-out', 303);
     }
     return reply.redirect('/account/security?notice=session-ended', 303);
@@ -206,22 +212,26 @@ export function registerAccountSecurityPages(parent: FastifyInstance, deps: Shop
     }
   });
 
+  // Adding a factor needs a recent proof as well: with a stolen session cookie alone, an
+  // attacker could otherwise enrol their own authenticator and lock the owner out.
   app.post('/account/security/totp/start', post(emptyForm), async (request, reply) => {
-    const account = requireCustomer(request);
-    const ctx = pageContext(request, deps);
-    try {
-      const enrolment = await startTotp(ctx, account.accountId);
-      const base = await accountPageBase(request, reply, deps, ctx);
-      return sendPage(reply, <TotpEnrolPage {...base} enrolment={enrolment} />);
-    } catch (error) {
-      const rejected = formErrorOf(request, error, ['ALREADY_EXISTS']);
-      if (!rejected) throw error;
-      const state = {
-        error: { form: 'mfa' as const, error: rejected.error },
-        status: rejected.status,
-      };
-      return showSecurity(request, reply, account, state);
-    }
+    await sensitive(request, reply, async (account) => {
+      const ctx = pageContext(request, deps);
+      try {
+        const enrolment = await startTotp(ctx, account.accountId);
+        const base = await accountPageBase(request, reply, deps, ctx);
+        return sendPage(reply, <TotpEnrolPage {...base} enrolment={enrolment} />);
+      } catch (error) {
+        const rejected = formErrorOf(request, error, ['ALREADY_EXISTS']);
+        if (!rejected) throw error;
+        const state = {
+          error: { form: 'mfa' as const, error: rejected.error },
+          status: rejected.status,
+        };
+        return showSecurity(request, reply, account, state);
+      }
+    });
+    return reply;
   });
 
   app.post('/account/security/totp/confirm', post(totpConfirmForm), async (request, reply) => {

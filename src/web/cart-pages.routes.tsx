@@ -39,12 +39,12 @@ export function registerCartPages(parent: FastifyInstance, deps: ShopDeps): void
     async (request, reply) => {
       const ctx = pageContext(request, deps);
       const [cart, chrome] = await Promise.all([
-        ctx.visitorHash ? findOpenCartForVisitor(ctx) : undefined,
+        findOpenCartForVisitor(ctx),
         loadChrome(ctx, deps),
       ]);
 
-      // Only a filled cart has forms, and only a visitor with a cookie can have one, so an empty
-      // cart page sets no cookie.
+      // Only a filled cart has forms, so an empty cart page sets no cookie. A filled one belongs
+      // to the visitor cookie or the signed-in session, and the token binds to one of them.
       const csrfToken = cart && cart.lines.length > 0 ? formTokenFor(request, reply, deps) : '';
       return sendPage(
         reply,
@@ -81,7 +81,7 @@ export function registerCartPages(parent: FastifyInstance, deps: ShopDeps): void
     },
     async (request, reply) => {
       const ctx = pageContext(request, deps);
-      const cart = ctx.visitorHash ? await findOpenCartForVisitor(ctx) : undefined;
+      const cart = await findOpenCartForVisitor(ctx);
       if (!cart) throw notFound('This cart line');
 
       const { lineId } = request.params;

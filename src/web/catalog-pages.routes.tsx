@@ -28,8 +28,10 @@ import { maxSearchLength } from './layout.js';
 import { CollectionPage, CollectionsIndexPage } from './pages/collection.js';
 import { HomePage } from './pages/home.js';
 import { ProductPage } from './pages/product.js';
+import type { ReviewsSection } from './pages/product-reviews.js';
 import { SearchPage } from './pages/search.js';
 import { collectionPath, searchPath, withCursor } from './paths.js';
+import { loadReviewsSection } from './product-reviews.js';
 import { sendPage } from './send-page.js';
 
 /** Products per listing page; a multiple of 2, 3 and 4 so every grid row is full. */
@@ -37,7 +39,10 @@ export const pageSize = 24;
 const homeProductCount = 8;
 
 const page = { page: true, personal: false } as const;
-/** The product page carries the visitor's CSRF token in its add-to-cart form, so no cache may keep it. */
+/**
+ * The product page carries the visitor's CSRF token in its forms, and a signed-in customer's own
+ * review, so no cache may keep it.
+ */
 const productPage = { page: true, personal: true } as const;
 
 /** Home, collections, search and product pages. None of them changes state. */
@@ -86,9 +91,10 @@ export function registerCatalogPages(parent: FastifyInstance, deps: ShopDeps): v
       schema: { ...pageSchema, params: productParams, querystring: productQuery },
     },
     (request, reply) =>
-      showProduct(deps, request, reply, {
+      sendProductPage(deps, request, reply, {
         handle: request.params.handle,
         variant: request.query.variant,
+        reviewsCursor: request.query.reviews,
       }),
   );
 }
@@ -180,11 +186,25 @@ async function showSearch(
   );
 }
 
-async function showProduct(
+/** Request state of a product page besides the handle: variant choice and reviews. */
+export interface ProductPageInput {
+  handle: string;
+  variant?: string | undefined;
+  reviewsCursor?: string | undefined;
+  /** A review form the server rejected, shown again with its error and this status. */
+  rejectedReview?: ReviewsSection['rejected'];
+  status?: number;
+}
+
+/**
+ * Renders a product page. The review routes call it too, to show a rejected review form with
+ * the product around it.
+ */
+export async function sendProductPage(
   deps: ShopDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  input: { handle: string; variant: string | undefined },
+  input: ProductPageInput,
 ) {
   const ctx = pageContext(request, deps);
   const [product, collections] = await Promise.all([
@@ -193,9 +213,14 @@ async function showProduct(
   ]);
   if (!product || product.variants.length === 0) throw notFound('This product');
 
-  const chrome = await loadChrome(ctx, deps, { collections });
-  return sendPage(
-    reply,
+  const [chrome, reviews] = await Promise.all([
+    loadChrome(ctx, deps, { collections }),
+    loadReviewsSection(ctx, product, {
+      cursor: input.reviewsCursor,
+      rejected: input.rejectedReview,
+    }),
+  ]);
+  const page = (
     <ProductPage
       chrome={chrome}
       imageHosts={deps.config.imageHosts}
@@ -205,8 +230,10 @@ async function showProduct(
       csrfToken={formTokenFor(request, reply, deps)}
       tags={tagCollections(product, collections.tags)}
       typeSlug={findCollectionByName(collections.types, product.productType)?.slug ?? null}
-    />,
+      reviews={reviews}
+    />
   );
+  return sendPage(reply, page, input.status);
 }
 
 /**

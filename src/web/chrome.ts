@@ -27,8 +27,10 @@ export async function loadChrome(
   deps: ShopDeps,
   options: ChromeOptions = {},
 ): Promise<PageChrome> {
+  // A signed-in customer's cart is found through the session even without a visitor cookie,
+  // e.g. in a browser they have just logged in on, so there is no cookie check here.
   const [cart, collections] = await Promise.all([
-    ctx.visitorHash ? findOpenCartForVisitor(ctx) : undefined,
+    findOpenCartForVisitor(ctx),
     options.collections ?? listCollections(ctx),
   ]);
 

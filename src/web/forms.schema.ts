@@ -35,7 +35,13 @@ export const searchQuery = Type.Object(
 export const productParams = Type.Object({ handle: slug }, { additionalProperties: false });
 
 export const productQuery = Type.Object(
-  { variant: Type.Optional(resourceId) },
+  {
+    variant: Type.Optional(resourceId),
+    /** Cursor of the last review on the previous page of reviews. */
+    reviews: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9_-]+$' }),
+    ),
+  },
   { additionalProperties: false },
 );
 

@@ -31,3 +31,17 @@ export function orderPath(orderId: string, token?: string): string {
 export function returnToCartPath(orderId: string): string {
   return `/orders/${encodeURIComponent(orderId)}/return-to-cart`;
 }
+
+/** Target of the product page's form that publishes a new review. */
+export function reviewCreatePath(productHandle: string): string {
+  return `/products/${encodeURIComponent(productHandle)}/reviews`;
+}
+
+/** Target of the form that changes one of the signed-in customer's reviews. */
+export function reviewPath(reviewId: string): string {
+  return `/account/reviews/${encodeURIComponent(reviewId)}`;
+}
+
+export function reviewDeletePath(reviewId: string): string {
+  return `${reviewPath(reviewId)}/delete`;
+}

@@ -7,9 +7,11 @@ import { registerCatalogPages } from './catalog-pages.routes.js';
 import { registerCheckoutPages } from './checkout-pages.routes.js';
 import { ErrorPage } from './pages/error.js';
 import { renderDocument } from './render.js';
+import { registerReviewPages } from './review-pages.routes.js';
 
 /**
- * Registers the server-rendered storefront: catalog pages, the cart, checkout and order status.
+ * Registers the server-rendered storefront: catalog pages with their reviews, the cart, checkout
+ * and order status.
  * Every page works without JavaScript. Errors on page routes, and on any non-API request that
  * accepts HTML, are shown as an HTML page carrying the problem's title, detail and request id.
  */
@@ -28,4 +30,5 @@ export function registerStorefrontRoutes(app: FastifyInstance, deps: ShopDeps): 
   registerCatalogPages(app, deps);
   registerCartPages(app, deps);
   registerCheckoutPages(app, deps);
+  registerReviewPages(app, deps);
 }

@@ -9,6 +9,8 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 
 import { productRow, toCsv, variantRow } from '../../src/catalog/csv-import/csv-fixture.js';
 import { importProductCsv, type ImportSource } from '../../src/catalog/csv-import/importer.js';
+import { customerPasswordHasher } from '../../src/customers/hasher.js';
+import { nowIso, randomId } from '../../src/server/ids.js';
 import { futureExpiry } from '../support/payments.js';
 import { type SandboxShop, startSandboxShop } from '../support/sandbox-shop.js';
 
@@ -424,6 +426,84 @@ describe('accessibility in Chromium', { timeout: 6 * scenarioTimeoutMs }, () => 
     await page.getByRole('button', { name: 'Turn on' }).click();
     await page.getByRole('alert').waitFor();
     await audit(t, 'authenticator set-up with a wrong code', page);
+  });
+
+  /** Inserts a confirmed customer who can log in with `password`; returns the id. */
+  async function insertCustomer(email: string, name: string, password: string): Promise<string> {
+    const id = randomId();
+    const now = nowIso();
+    const passwordHash = await customerPasswordHasher(shop().shop.deps).hash(password);
+    await db()
+      .insertInto('customers')
+      .values({
+        id,
+        email,
+        email_confirmed_at: now,
+        password_hash: passwordHash,
+        name,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    return id;
+  }
+
+  it('passes on a product page with reviews', { timeout: scenarioTimeoutMs }, async (t) => {
+    const { shopOrigin } = shop();
+    const page = await openPage({ bypassCSP: true });
+    const handle = 'harbour-scarf';
+    const product = await db()
+      .selectFrom('products')
+      .select('id')
+      .where('handle', '=', handle)
+      .executeTakeFirstOrThrow();
+    const password = 'a long enough passphrase';
+    const reviewers = [
+      { name: 'Ada Lovelace', rating: 5, body: 'Warm and soft.\nWorth the price.' },
+      { name: '<b>Eve</b> Markup', rating: 2, body: '<script>alert(1)</script> itchy' },
+    ];
+    for (const [index, reviewer] of reviewers.entries()) {
+      const customerId = await insertCustomer(`reviewer${index}@example.com`, reviewer.name, password);
+      const now = nowIso();
+      await db()
+        .insertInto('reviews')
+        .values({
+          id: randomId(),
+          product_id: product.id,
+          customer_id: customerId,
+          rating: reviewer.rating,
+          body: reviewer.body,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+    }
+
+    await visit(page, `${shopOrigin}/products/${handle}`);
+    const reviews = page.getByRole('list', { name: 'Reviews of this product' });
+    assert.equal(await reviews.getByRole('listitem').count(), 2);
+    assert.match((await reviews.textContent()) ?? '', /<script>alert\(1\)<\/script> itchy/);
+    await audit(t, 'product with reviews, as a guest', page);
+
+    await visit(page, `${shopOrigin}/account/login`);
+    await page.getByLabel('Email').fill('reviewer0@example.com');
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await page.waitForURL(`${shopOrigin}/account`);
+    await visit(page, `${shopOrigin}/products/${handle}`);
+    await page.getByRole('heading', { name: 'Your review' }).waitFor();
+    await audit(t, 'product with the customer\'s own review', page);
+
+    await page.getByLabel('Review', { exact: true }).fill('');
+    await page.evaluate(() => {
+      document.querySelectorAll('form').forEach((form) => {
+        form.noValidate = true;
+      });
+    });
+    await page.getByRole('button', { name: 'Save review' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.equal(await page.getByLabel('Review', { exact: true }).getAttribute('aria-invalid'), 'true');
+    await audit(t, 'review form with a rejected field', page);
   });
 
   it('shows the passkey button under the CSP', { timeout: scenarioTimeoutMs }, async () => {

@@ -5,6 +5,7 @@ import { ProductImage } from '../images.js';
 import { Layout, type PageChrome } from '../layout.js';
 import { collectionPath } from '../paths.js';
 import { SanitisedProductBody } from '../product-body.js';
+import { ProductReviews, type ReviewsSection } from './product-reviews.js';
 
 export interface ProductPageProps {
   chrome: PageChrome;
@@ -13,11 +14,12 @@ export interface ProductPageProps {
   /** The variant whose price is shown; the `?variant=` choice or the first available one. */
   selected: VariantView;
   maxQuantity: number;
-  /** CSRF token of the add-to-cart form. */
+  /** CSRF token of the add-to-cart and review forms. */
   csrfToken: string;
   /** Tag collections this product belongs to, for the links under the description. */
   tags: { name: string; slug: string }[];
   typeSlug: string | null;
+  reviews: ReviewsSection;
 }
 
 export function ProductPage(props: ProductPageProps) {
@@ -57,6 +59,11 @@ export function ProductPage(props: ProductPageProps) {
           <TagLinks tags={props.tags} />
         </div>
       </div>
+      <ProductReviews
+        productHandle={product.handle}
+        reviews={props.reviews}
+        csrfToken={props.csrfToken}
+      />
     </Layout>
   );
 }

@@ -59,8 +59,8 @@ function ReauthSection(props: {
     <section class="account-section" aria-labelledby="reauth-heading">
       <h2 id="reauth-heading">Confirm it is you</h2>
       <p>
-        Removing a second factor or making new recovery codes needs your password, or a code from
-        your authenticator app, entered in the last 5 minutes.
+        Adding or removing a second factor or a passkey, or making new recovery codes, needs your
+        password, or a code from your authenticator app, entered in the last 5 minutes.
       </p>
       <ErrorSummary error={props.error} />
       <PostForm action="/account/security/reauthenticate" csrfToken={props.csrfToken}>
