@@ -377,7 +377,7 @@ function registerPasskeyRoutes(app: FastifyInstance, deps: ShopDeps): void {
       const { response, name } = request.body;
       const ctx = authContextOf(request, deps);
       await addPasskey(ctx, account.accountId, challengeKey, response, name?.trim() || 'Passkey');
-      return { stage: 'active' as const, redirect: '/account/security' };
+      return { stage: 'active' as const, redirect: '/account/security?notice=passkey-added' };
     },
   );
 

@@ -198,6 +198,7 @@ describe('customer accounts in Chromium', { timeout: 8 * scenarioTimeoutMs }, ()
     await page.getByLabel('Name of the new passkey').fill('Test laptop');
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.getByRole('button', { name: 'Remove passkey Test laptop' }).waitFor();
+    await page.getByText('The passkey was added.').waitFor();
 
     const [credential, ...others] = await listCredentials();
     const stored = await db()
