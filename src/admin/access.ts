@@ -170,6 +170,8 @@ export function reauthPath(request: FastifyRequest): string {
  * /reauth or /login cannot send the staff member to another site afterwards.
  */
 export function safeNextPath(next: string | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return '/';
+  // Printable ASCII only: browsers drop tabs and newlines from a Location, which would turn
+  // "/<tab>/evil.example" into the other-site URL "//evil.example".
+  if (!next || !/^\/(?![/\\])[\x21-\x7e]*$/.test(next) || next.includes('\\')) return '/';
   return next;
 }

@@ -202,6 +202,7 @@ export async function runAuditLogCommand(
       missing: 'is missing (deleted)',
       altered: 'does not match its hash (edited)',
       chain: 'does not follow the row before it',
+      inserted: 'is outside the chain (inserted)',
     }[result.reason];
     io.err(`audit log broken at seq ${result.seq}: the row ${why}`);
     return 1;

@@ -82,6 +82,27 @@ describe('audit log', () => {
     });
   });
 
+  it('names a row inserted before the first', async () => {
+    const [first] = await db.kysely
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('seq', '=', 1)
+      .execute();
+    assert.ok(first);
+    for (const seq of [0, -5]) {
+      await db.kysely
+        .insertInto('audit_log')
+        .values({ ...first, seq, action: 'order.refunded', details: '{"amount":9999}' })
+        .execute();
+    }
+
+    assert.deepEqual(await verifyAuditLog(db.kysely, key), {
+      ok: false,
+      seq: -5,
+      reason: 'inserted',
+    });
+  });
+
   it('names a row whose hash was recomputed without the key', async () => {
     await dropTriggers();
     const other = randomBytes(32);

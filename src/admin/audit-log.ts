@@ -99,7 +99,8 @@ export async function appendAudit(
 }
 
 export type AuditVerification =
-  { ok: true; rows: number } | { ok: false; seq: number; reason: 'missing' | 'altered' | 'chain' };
+  | { ok: true; rows: number }
+  | { ok: false; seq: number; reason: 'missing' | 'altered' | 'chain' | 'inserted' };
 
 /** Rows read per query while verifying, so a long log is never loaded at once. */
 const verifyPageSize = 1000;
@@ -107,7 +108,8 @@ const verifyPageSize = 1000;
 /**
  * Recomputes the chain from the first row and returns the first seq that breaks it: `missing`
  * when seq numbers skip (a deleted row), `altered` when a row's hash does not match its content,
- * `chain` when a row's prev_hash is not the hash of the row before it.
+ * `chain` when a row's prev_hash is not the hash of the row before it, `inserted` for a row with
+ * a seq below 1, which the chain never contains.
  *
  * NOTE: deleting the newest rows leaves a shorter chain that is still intact. Comparing the row
  * count with an external copy (a log shipped elsewhere) is the only way to notice that.
@@ -118,6 +120,14 @@ export async function verifyAuditLog(
 ): Promise<AuditVerification> {
   let expectedSeq = 1;
   let prevHash = genesisHash;
+
+  const stray = await db
+    .selectFrom('audit_log')
+    .select('seq')
+    .where('seq', '<', 1)
+    .orderBy('seq')
+    .executeTakeFirst();
+  if (stray) return { ok: false, seq: stray.seq, reason: 'inserted' };
 
   for (;;) {
     const rows = await db
