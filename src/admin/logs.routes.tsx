@@ -7,7 +7,7 @@ import { sendPage } from '../web/send-page.js';
 import { htmlResponse } from './admin-forms.schema.js';
 import type { AdminServices } from './admin-services.js';
 import { AuditLogPage, DashboardPage, OutboxPage, SecurityEventsPage } from './pages/log-pages.js';
-import { staffContextOf } from './staff-context.js';
+import { auditRequest, staffContextOf } from './staff-context.js';
 
 /** Rows per page of the outbox, audit log and security event lists. */
 const logPageSize = 100;
@@ -76,12 +76,22 @@ export function registerLogRoutes(parent: FastifyInstance, services: AdminServic
         limit: logPageSize,
         before: beforeOf(request.query),
       });
+      const showBodies = !deps.config.smtpUrl && request.account?.role === 'owner';
+      // Bodies carry live confirmation and reset links, so each look at them is on record.
+      if (showBodies) {
+        await auditRequest(request, deps, {
+          action: 'outbox.bodies_viewed',
+          objectType: 'outbox',
+          objectId: String(mail[0]?.id ?? ''),
+          details: { rows: mail.length },
+        });
+      }
       return sendPage(
         reply,
         <OutboxPage
           chrome={services.chrome(request, reply)}
           mail={mail}
-          showBodies={!deps.config.smtpUrl && request.account?.role === 'owner'}
+          showBodies={showBodies}
           nextBefore={nextCursor(mail.map((entry) => entry.id))}
         />,
       );

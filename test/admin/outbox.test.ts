@@ -33,6 +33,12 @@ describe('admin outbox page', () => {
     assert.match(response.body, /casey@example\.test/);
     assert.match(response.body, /confirm\?token=abc123/);
     assert.match(response.body, /pending/);
+    const audited = await admin.db.kysely
+      .selectFrom('audit_log')
+      .select(['action', 'actor_email'])
+      .where('action', '=', 'outbox.bodies_viewed')
+      .execute();
+    assert.equal(audited.length, 1);
   });
 
   it('hides bodies from roles other than owner', async () => {
