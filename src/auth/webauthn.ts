@@ -1,5 +1,6 @@
 import {
   type AuthenticationResponseJSON,
+  type AuthenticatorTransportFuture,
   generateAuthenticationOptions,
   generateRegistrationOptions,
   type PublicKeyCredentialCreationOptionsJSON,
@@ -34,7 +35,8 @@ export const webauthnChallengeCookie = '__Host-webauthn';
 export const challengeTtlSeconds = 300;
 
 const maxPasskeyNameLength = 64;
-const invalidPasskey = 'The passkey could not be verified; try again.';
+const invalidPasskey = 'The passkey could not be verified; start again.';
+const challengeGone = 'This passkey request was already used or has expired; start again.';
 
 /**
  * Sets a new challenge key in the `__Host-webauthn` cookie (HttpOnly, Secure, SameSite=Strict,
@@ -102,7 +104,7 @@ export async function startPasskeyRegistration(
 
 /**
  * Verifies the browser's registration response against the stored challenge (used up either
- * way) and stores the new passkey under `name`. Throws INVALID_CODE when the challenge is
+ * way) and stores the new passkey under `name`. Throws PASSKEY_REJECTED when the challenge is
  * missing, expired or another account's, or when the response does not verify, and
  * ALREADY_EXISTS when the credential is already registered.
  */
@@ -117,8 +119,9 @@ export async function finishPasskeyRegistration(
   now: Date = new Date(),
 ): Promise<void> {
   const challenge = await takeChallenge(db, challengeKey, 'webauthn_register', realm, now);
-  if (!challenge || challenge.account_id !== accountId || !isCredentialJson(response)) {
-    throw new AppError('INVALID_CODE', invalidPasskey);
+  if (!challenge) throw new AppError('PASSKEY_REJECTED', challengeGone);
+  if (challenge.account_id !== accountId || !isCredentialJson(response)) {
+    throw new AppError('PASSKEY_REJECTED', invalidPasskey);
   }
 
   const verification = await verifyRegistrationResponse({
@@ -128,7 +131,7 @@ export async function finishPasskeyRegistration(
     expectedRPID: rp.rpID,
     requireUserVerification: false,
   }).catch(() => null);
-  if (!verification?.verified) throw new AppError('INVALID_CODE', invalidPasskey);
+  if (!verification?.verified) throw new AppError('PASSKEY_REJECTED', invalidPasskey);
 
   const { credential } = verification.registrationInfo;
   const duplicate = await db
@@ -192,7 +195,7 @@ export async function startPasskeyLogin(
 /**
  * Verifies a sign-in response against the stored challenge (used up either way) and the stored
  * public key, advances the signature counter and returns the passkey's account. Throws
- * INVALID_CODE when the challenge is missing or expired, when the passkey is unknown, of another
+ * PASSKEY_REJECTED when the challenge is missing, used or expired, when the passkey is unknown, of another
  * realm or (with `accountId`) of another account, or when the signature or counter is wrong.
  */
 export async function finishPasskeyLogin(
@@ -205,8 +208,9 @@ export async function finishPasskeyLogin(
   now: Date = new Date(),
 ): Promise<{ accountId: string }> {
   const challenge = await takeChallenge(db, challengeKey, 'webauthn_login', realm, now);
-  if (!challenge || challenge.account_id !== (accountId ?? null) || !isCredentialJson(response)) {
-    throw new AppError('INVALID_CODE', invalidPasskey);
+  if (!challenge) throw new AppError('PASSKEY_REJECTED', challengeGone);
+  if (challenge.account_id !== (accountId ?? null) || !isCredentialJson(response)) {
+    throw new AppError('PASSKEY_REJECTED', invalidPasskey);
   }
 
   const stored = await db
@@ -216,7 +220,7 @@ export async function finishPasskeyLogin(
     .where('realm', '=', realm)
     .executeTakeFirst();
   if (!stored || (accountId !== undefined && stored.account_id !== accountId)) {
-    throw new AppError('INVALID_CODE', invalidPasskey);
+    throw new AppError('PASSKEY_REJECTED', invalidPasskey);
   }
 
   const verification = await verifyAuthenticationResponse({
@@ -233,7 +237,7 @@ export async function finishPasskeyLogin(
     // A passkey that replaces the password must prove its user (PIN, biometrics) as well.
     requireUserVerification: accountId === undefined,
   }).catch(() => null);
-  if (!verification?.verified) throw new AppError('INVALID_CODE', invalidPasskey);
+  if (!verification?.verified) throw new AppError('PASSKEY_REJECTED', invalidPasskey);
 
   await db
     .updateTable('webauthn_credentials')
@@ -361,10 +365,23 @@ function isCredentialJson(value: unknown): value is { id: string; response: obje
 }
 
 /** Reads the stored JSON array of transport hints ("usb", "internal" …), ignoring junk. */
-function parseTransports(stored: string): string[] {
+const knownTransports = new Set<string>([
+  'ble',
+  'cable',
+  'hybrid',
+  'internal',
+  'nfc',
+  'smart-card',
+  'usb',
+]);
+
+function parseTransports(stored: string): AuthenticatorTransportFuture[] {
   const parsed: unknown = JSON.parse(stored);
   if (!Array.isArray(parsed)) return [];
-  return parsed.filter((item): item is string => typeof item === 'string');
+  return parsed.filter(
+    (item): item is AuthenticatorTransportFuture =>
+      typeof item === 'string' && knownTransports.has(item),
+  );
 }
 
 function passkeyName(name: string): string {
