@@ -108,6 +108,14 @@ describe('problem responses', () => {
     assert.equal(handlerCalls, 0);
   });
 
+  it('hides the pattern of an invalid id', async () => {
+    const response = await shop.app.inject({ method: 'GET', url: '/api/store/carts/not$an$id' });
+
+    const problem = assertProblem(response, 'VALIDATION_FAILED');
+    assert.equal(problem.detail, 'id has an invalid format.');
+    assert.ok(!response.body.includes('A-Za-z'), response.body);
+  });
+
   it('answers malformed JSON with 400', async () => {
     const response = await postItems('{"name":');
 

@@ -200,14 +200,20 @@ async function validationError(
     : error.validationContext;
   return new AppError(
     'VALIDATION_FAILED',
-    `${where ?? 'request'} ${issue?.message ?? 'is invalid'}.`,
+    `${where ?? 'request'} ${issue ? issueMessage(issue) : 'is invalid'}.`,
     {
       errors: issues.slice(0, 10).map((entry) => ({
         field: entry.instancePath.slice(1).replaceAll('/', '.') || error.validationContext,
-        message: entry.message,
+        message: issueMessage(entry),
       })),
     },
   );
+}
+
+/** Returns the validator's message, except that a regular expression is not shown to people. */
+function issueMessage(issue: { keyword: string; message?: string | undefined }): string {
+  if (issue.keyword === 'pattern') return 'has an invalid format';
+  return issue.message ?? 'is invalid';
 }
 
 /** Stores the tampering event; a storage failure is logged and the request is still rejected. */

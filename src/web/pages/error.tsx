@@ -11,6 +11,8 @@ function nextStep(status: number) {
   if (status === 404) return <a href="/">Go to the home page</a>;
   if (status === 409) return <a href="/cart">Review your cart</a>;
   if (status >= 500) return <span>Please try again in a moment.</span>;
+  if (status === 401) return <a href="/account/login">Log in</a>;
+  if (status === 403 || status === 429) return <a href="/">Go to the home page</a>;
   return <span>Go back, correct the form and try again.</span>;
 }
 
