@@ -16,7 +16,7 @@ import { bodyLimitBytes, type ShopDeps } from '../server/app.js';
 import { earlyErrorOptions } from '../server/early-errors.js';
 import { registerErrorHandling } from '../server/error-handler.js';
 import { AppError } from '../server/errors.js';
-import { loggerOptions } from '../server/logger.js';
+import { loggerOptions, registerRequestLog } from '../server/logger.js';
 import { validatorCompiler } from '../server/validation.js';
 import {
   type AdminRoute,
@@ -81,6 +81,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<AdminApp> {
       app: 'admin',
     }) as FastifyBaseLogger,
     genReqId: () => randomUUID(),
+    disableRequestLogging: true,
     requestIdHeader: false,
     bodyLimit: bodyLimitBytes,
     trustProxy: config.trustProxy,
@@ -90,6 +91,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<AdminApp> {
   const adminRoutes = collectAdminRoutes(app, ['/assets/', '/csp-report']);
 
   app.setValidatorCompiler(validatorCompiler);
+  registerRequestLog(app);
   registerErrorHandling(app, deps, { errorPage });
   registerSecurityHeaders(app, headerOptions);
   registerHostCheck(app, config.adminUrl);

@@ -35,7 +35,7 @@ import type { Config } from './config.js';
 import { earlyErrorOptions } from './early-errors.js';
 import { registerErrorHandling } from './error-handler.js';
 import { AppError } from './errors.js';
-import { loggerOptions } from './logger.js';
+import { loggerOptions, registerRequestLog } from './logger.js';
 import { deriveKey, type Secrets } from './secrets.js';
 import './route-config.js';
 import { validatorCompiler } from './validation.js';
@@ -95,6 +95,7 @@ export async function buildShopApp(
       deps.logStream ?? process.stdout,
     ) as FastifyBaseLogger,
     genReqId: () => randomUUID(),
+    disableRequestLogging: true,
     requestIdHeader: false,
     bodyLimit: bodyLimitBytes,
     trustProxy: config.trustProxy,
@@ -102,6 +103,7 @@ export async function buildShopApp(
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  registerRequestLog(app);
   registerErrorHandling(app, deps);
   registerSecurityHeaders(app, headerOptions);
   registerCrossSiteCheck(app, deps);

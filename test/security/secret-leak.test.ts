@@ -628,9 +628,10 @@ function csrfTokens(): Secret[] {
 describe('secrets across a whole account life', () => {
   it('ran the flows and captured their logs', () => {
     assert.ok(exchanges.length > 60, `only ${exchanges.length} responses recorded`);
-    assert.ok(shopLogs.entries().length > 100, `only ${shopLogs.entries().length} shop log lines`);
+    // One line per request and more for account events: at least one per recorded response.
+    assert.ok(shopLogs.entries().length > 60, `only ${shopLogs.entries().length} shop log lines`);
     assert.ok(
-      adminLogs.entries().length > 20,
+      adminLogs.entries().length > 10,
       `only ${adminLogs.entries().length} admin log lines`,
     );
     // Nothing in these flows logs below info yet; trace level makes sure any that does is seen.
