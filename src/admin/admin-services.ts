@@ -42,6 +42,7 @@ export function createAdminServices(deps: AdminDeps): AdminServices {
       hasher,
       auditKey: auditKeyOf(deps.secrets),
       totpSealKey,
+      deviceKey: deriveKey(deps.secrets, 'device-cookie'),
       timeouts: deps.config.sessions.staff,
     },
     rp: {

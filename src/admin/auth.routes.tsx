@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { csrfToken } from '../auth/csrf.js';
+import { deviceCookieNames, setDeviceCookie } from '../auth/device-cookie.js';
 import {
   clearSessionCookie,
   endSession,
@@ -17,6 +18,7 @@ import {
   startPasskeyLogin,
   startPasskeyRegistration,
 } from '../auth/webauthn.js';
+import type { SecondFactorChange } from '../customers/account-mail.js';
 import { AppError } from '../server/errors.js';
 import { hashToken, randomToken } from '../server/ids.js';
 import { sendPage } from '../web/send-page.js';
@@ -53,8 +55,10 @@ import {
   loginStaff,
   reauthenticateStaff,
   removeStaffPasskey,
+  staffDeviceCookie,
 } from './staff-auth.service.js';
 import { auditRequest } from './staff-context.js';
+import { notifyStaffOfFactorChange } from './staff-mail.js';
 
 /** Short-lived cookie holding the key of a pending WebAuthn challenge (5 minutes, single use). */
 const webauthnCookie = '__Host-staff-webauthn';
@@ -73,7 +77,11 @@ const staffPage = { page: true, personal: true, permission: 'staff' } as const;
 const sensitiveStaffPage = { ...staffPage, sensitive: true } as const;
 
 function clientOf(request: FastifyRequest): Client {
-  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? '' };
+  return {
+    ip: request.ip,
+    userAgent: request.headers['user-agent'] ?? '',
+    deviceCookie: request.cookies[deviceCookieNames.staff],
+  };
 }
 
 /** Errors a form shows next to itself instead of on an error page. */
@@ -104,7 +112,12 @@ function newChallengeKey(reply: FastifyReply): string {
 function takeChallengeKey(request: FastifyRequest, reply: FastifyReply): string {
   const key = request.cookies[webauthnCookie];
   reply.clearCookie(webauthnCookie, webauthnCookieOptions);
-  if (!key) throw new AppError('INVALID_CODE', 'The passkey request expired; try again.');
+  if (!key) {
+    throw new AppError(
+      'PASSKEY_REJECTED',
+      'This passkey request was already used or has expired; start again.',
+    );
+  }
   return key;
 }
 
@@ -118,12 +131,23 @@ export function registerStaffAuthRoutes(parent: FastifyInstance, services: Admin
   const db = deps.db.kysely;
 
   // Signs the browser's session in at a new stage: a new token, and the old one stops working.
-  const promote = async (request: FastifyRequest, reply: FastifyReply, sessionHash: string) => {
-    const token = await rotateSession(db, sessionHash, { stage: 'active', reauthenticated: true });
+  // The login is complete now, so the browser becomes a trusted device of the staff member.
+  const promote = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    actor: { email: string; sessionHash: string },
+  ) => {
+    const token = await rotateSession(db, actor.sessionHash, {
+      stage: 'active',
+      reauthenticated: true,
+    });
     setSessionCookie(reply, staffSessionCookie, token);
+    setDeviceCookie(reply, 'staff', staffDeviceCookie(auth, actor.email, clientOf(request)));
     request.audited = true;
     return token;
   };
+  const notifyOwner = (actor: { email: string }, change: SecondFactorChange) =>
+    notifyStaffOfFactorChange(db, deps.config, actor, change);
 
   app.get(
     '/login',
@@ -255,7 +279,8 @@ export function registerStaffAuthRoutes(parent: FastifyInstance, services: Admin
         }
 
         await auditProof(auth, actor, clientOf(request), 'mfa_enrolment', 'totp', true);
-        const token = await promote(request, reply, actor.sessionHash);
+        await notifyOwner(actor, 'totp_added');
+        const token = await promote(request, reply, actor);
         // The page's logout form belongs to the new session, so its token binds to that one.
         const csrf = csrfToken(adminCsrfKey(deps.secrets), hashToken(token));
         return sendPage(
@@ -312,7 +337,8 @@ export function registerStaffAuthRoutes(parent: FastifyInstance, services: Admin
           throw error;
         }
         await auditProof(auth, actor, clientOf(request), 'mfa_enrolment', 'passkey', true);
-        await promote(request, reply, actor.sessionHash);
+        await notifyOwner(actor, 'passkey_added');
+        await promote(request, reply, actor);
         return { redirect: '/' };
       },
     );
@@ -357,11 +383,12 @@ export function registerStaffAuthRoutes(parent: FastifyInstance, services: Admin
 
           request.audited = true;
           try {
-            const token = await completeStaffMfa(auth, actor, clientOf(request), {
+            const result = await completeStaffMfa(auth, actor, clientOf(request), {
               kind,
               code: request.body.code,
             });
-            setSessionCookie(reply, staffSessionCookie, token);
+            setSessionCookie(reply, staffSessionCookie, result.token);
+            setDeviceCookie(reply, 'staff', result.deviceCookie);
           } catch (error) {
             const shown = formError(error);
             if (!shown) throw error;
@@ -415,9 +442,9 @@ export function registerStaffAuthRoutes(parent: FastifyInstance, services: Admin
           await auditProof(auth, actor, clientOf(request), 'mfa', 'passkey', ok);
           request.audited = true;
         }
-        if (!ok) throw new AppError('INVALID_CODE', 'This passkey does not belong to you.');
+        if (!ok) throw new AppError('PASSKEY_REJECTED', 'This passkey does not belong to you.');
 
-        await promote(request, reply, actor.sessionHash);
+        await promote(request, reply, actor);
         return { redirect: '/' };
       },
     );
@@ -544,6 +571,7 @@ export function registerStaffAuthRoutes(parent: FastifyInstance, services: Admin
           objectType: 'staff',
           objectId: actor.id,
         });
+        await notifyOwner(actor, 'passkey_added');
         return { redirect: '/me/security' };
       },
     );
@@ -570,6 +598,7 @@ export function registerStaffAuthRoutes(parent: FastifyInstance, services: Admin
         const actor = sessionActor(request);
         const result = await removeStaffPasskey(auth, actor, clientOf(request), request.body.id);
         if (result.ok) {
+          await notifyOwner(actor, 'passkey_removed');
           request.audited = true;
           return reply.redirect('/me/security', 303);
         }

@@ -1,8 +1,18 @@
 import type { Kysely } from 'kysely';
 
+import { deviceCookieAfterLogin, trustedDeviceOf } from '../auth/device-cookie.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import { createSession, endSession, markReauthenticated, rotateSession } from '../auth/sessions.js';
-import { checkThrottle, clearThrottle, recordFailure, throttleKey } from '../auth/throttle.js';
+import {
+  attemptBuckets,
+  checkThrottle,
+  checkThrottles,
+  clearThrottle,
+  clearThrottles,
+  recordFailure,
+  recordFailures,
+  throttleKey,
+} from '../auth/throttle.js';
 import { hasMfa, mfaStatus, useRecoveryCode, verifyTotp } from '../auth/totp.js';
 import { listPasskeys, type PasskeySummary, removePasskey } from '../auth/webauthn.js';
 import type { Database, SessionStage } from '../db/schema.js';
@@ -18,6 +28,8 @@ export interface StaffAuthDeps {
   auditKey: Buffer;
   /** deriveKey(secrets, 'totp-seal'). */
   totpSealKey: Buffer;
+  /** deriveKey(secrets, 'device-cookie'), which signs `__Host-staff-device` cookies. */
+  deviceKey: Buffer;
   timeouts: SessionTimeouts;
 }
 
@@ -25,6 +37,22 @@ export interface StaffAuthDeps {
 export interface Client {
   ip: string;
   userAgent: string;
+  /** The `__Host-staff-device` cookie; it changes only which throttle counts a failure. */
+  deviceCookie?: string | undefined;
+}
+
+/** Returns the `__Host-staff-device` value to set once a staff login is complete. */
+export function staffDeviceCookie(
+  deps: Pick<StaffAuthDeps, 'deviceKey'>,
+  email: string,
+  client: Client,
+): string {
+  return deviceCookieAfterLogin(
+    deps.deviceKey,
+    'staff',
+    normalizeEmail(email),
+    client.deviceCookie,
+  );
 }
 
 const wrongCredentials = 'The email or password is wrong.';
@@ -32,9 +60,11 @@ const wrongCredentials = 'The email or password is wrong.';
 /**
  * Checks a staff password and opens a session. The new session is at stage `mfa_enrolment`
  * when the staff member has no second factor yet and `mfa_pending` otherwise, so no staff
- * session is ever active on a password alone. An unknown email costs one dummy hash and gets the same
- * error, and both count against the same per-email throttle. `previousSession` (the hash of a
- * session the browser already held) is ended, so a planted cookie never survives a login.
+ * session is ever active on a password alone. An unknown email costs one dummy hash and gets
+ * the same error, and both count against the same throttle keys (see attemptBuckets). With a
+ * device cookie valid for this email that is the device's own counter. Otherwise it is the
+ * email's counter at this address plus the email's shared bucket. `previousSession` (the hash
+ * of a session the browser already held) is ended, so a planted cookie never survives a login.
  */
 export async function loginStaff(
   deps: StaffAuthDeps,
@@ -42,7 +72,8 @@ export async function loginStaff(
   input: { email: string; password: string; previousSession: string | null },
 ): Promise<{ token: string; stage: SessionStage; staffId: string }> {
   const email = normalizeEmail(input.email);
-  const key = throttleKey('login', 'staff', email);
+  const deviceId = trustedDeviceOf(deps.deviceKey, 'staff', email, client.deviceCookie);
+  const buckets = attemptBuckets('login', 'staff', email, { ip: client.ip, deviceId });
   const audit = (entry: Pick<AuditEntry, 'action' | 'actorId' | 'details'>) =>
     appendAudit(deps.db, deps.auditKey, {
       ...entry,
@@ -53,7 +84,7 @@ export async function loginStaff(
     });
 
   try {
-    await checkThrottle(deps.db, key);
+    await checkThrottles(deps.db, buckets);
   } catch (error) {
     await audit({ action: 'login.throttled', actorId: '' });
     throw error;
@@ -71,7 +102,7 @@ export async function loginStaff(
     : { ok: false, needsRehash: false };
 
   if (!staff || !check.ok) {
-    await recordFailure(deps.db, key);
+    await recordFailures(deps.db, buckets);
     await audit({
       action: 'login.failed',
       actorId: staff?.id ?? '',
@@ -80,7 +111,7 @@ export async function loginStaff(
     throw new AppError('INVALID_CREDENTIALS', wrongCredentials);
   }
 
-  await clearThrottle(deps.db, key);
+  await clearThrottles(deps.db, buckets);
   if (check.needsRehash) {
     await deps.db
       .updateTable('staff')
@@ -110,17 +141,39 @@ export type CodeProof = { kind: 'totp'; code: string } | { kind: 'recovery'; cod
 
 /**
  * Checks a TOTP or recovery code of the staff member behind `sessionHash`. On success the
- * session is rotated to `active`: it gets a new token and the old one stops working. Failures count
- * against the per-account MFA throttle and throw INVALID_CODE.
+ * session is rotated to `active`: it gets a new token and the old one stops working. Failures
+ * throw INVALID_CODE. They count against the device when the client's device cookie is valid
+ * for the staff member. Otherwise they count against the account at this address and the
+ * account's shared bucket, so someone with only the password cannot block a trusted browser.
  */
 export async function completeStaffMfa(
   deps: StaffAuthDeps,
   actor: { id: string; email: string; sessionHash: string },
   client: Client,
   proof: CodeProof,
-): Promise<string> {
-  await checkCode(deps, actor, client, proof, 'mfa');
-  return rotateSession(deps.db, actor.sessionHash, { stage: 'active', reauthenticated: true });
+): Promise<{ token: string; deviceCookie: string }> {
+  const deviceId = trustedDeviceOf(
+    deps.deviceKey,
+    'staff',
+    normalizeEmail(actor.email),
+    client.deviceCookie,
+  );
+  const buckets = attemptBuckets('mfa', 'staff', actor.id, { ip: client.ip, deviceId });
+  await checkThrottles(deps.db, buckets);
+
+  const ok = await isCodeValid(deps, actor, proof);
+  await auditProof(deps, actor, client, 'mfa', proof.kind, ok);
+  if (!ok) {
+    await recordFailures(deps.db, buckets);
+    throw new AppError('INVALID_CODE', 'The code is wrong or was already used.');
+  }
+
+  await clearThrottles(deps.db, buckets);
+  const token = await rotateSession(deps.db, actor.sessionHash, {
+    stage: 'active',
+    reauthenticated: true,
+  });
+  return { token, deviceCookie: staffDeviceCookie(deps, actor.email, client) };
 }
 
 /**
@@ -134,7 +187,7 @@ export async function reauthenticateStaff(
   proof: { kind: 'password'; password: string } | { kind: 'totp'; code: string },
 ): Promise<void> {
   if (proof.kind === 'totp') {
-    await checkCode(deps, actor, client, proof, 'reauth');
+    await checkReauthCode(deps, actor, client, proof);
   } else {
     await checkPassword(deps, actor, client, proof.password);
   }
@@ -147,7 +200,7 @@ async function checkPassword(
   client: Client,
   password: string,
 ): Promise<void> {
-  const key = throttleKey('mfa', 'staff', actor.id);
+  const key = throttleKey('reauth', 'staff', actor.id);
   await checkThrottle(deps.db, key);
 
   const staff = await deps.db
@@ -164,27 +217,36 @@ async function checkPassword(
   await clearThrottle(deps.db, key);
 }
 
-async function checkCode(
+// Re-authentication needs an active session, so its attempts have their own per-account
+// counter: failures at the second login step (by someone holding only the password) never
+// block the owner's re-authentication.
+async function checkReauthCode(
   deps: StaffAuthDeps,
   actor: { id: string; email: string },
   client: Client,
   proof: CodeProof,
-  purpose: 'mfa' | 'reauth',
 ): Promise<void> {
-  const key = throttleKey('mfa', 'staff', actor.id);
+  const key = throttleKey('reauth', 'staff', actor.id);
   await checkThrottle(deps.db, key);
 
-  const code = proof.code.replace(/\s+/g, '');
-  const ok =
-    proof.kind === 'totp'
-      ? await verifyTotp(deps.db, deps.totpSealKey, 'staff', actor.id, code)
-      : await useRecoveryCode(deps.db, 'staff', actor.id, code);
-  await auditProof(deps, actor, client, purpose, proof.kind, ok);
+  const ok = await isCodeValid(deps, actor, proof);
+  await auditProof(deps, actor, client, 'reauth', proof.kind, ok);
   if (!ok) {
     await recordFailure(deps.db, key);
     throw new AppError('INVALID_CODE', 'The code is wrong or was already used.');
   }
   await clearThrottle(deps.db, key);
+}
+
+async function isCodeValid(
+  deps: StaffAuthDeps,
+  actor: { id: string },
+  proof: CodeProof,
+): Promise<boolean> {
+  const code = proof.code.replace(/\s+/g, '');
+  return proof.kind === 'totp'
+    ? verifyTotp(deps.db, deps.totpSealKey, 'staff', actor.id, code)
+    : useRecoveryCode(deps.db, 'staff', actor.id, code);
 }
 
 /** Audits one second-factor or re-authentication attempt; the code itself is never stored. */

@@ -7,11 +7,15 @@ import type { Database } from '../db/schema.js';
 import { AppError } from '../server/errors.js';
 import { openAuthTestDb } from './test-db.js';
 import {
+  attemptBuckets,
   checkThrottle,
   clearThrottle,
   delayAfter,
   maxDelaySeconds,
   recordFailure,
+  recordSharedFailure,
+  sharedBucketCapacity,
+  sharedBucketLeakMs,
   throttleKey,
 } from './throttle.js';
 
@@ -157,5 +161,100 @@ describe('login throttle', () => {
     const next = await recordFailure(db, key, secondsAfter(24 * 3600 + 1));
 
     assert.deepEqual(next, { failures: 1, retryAfterSeconds: 0 });
+  });
+});
+
+describe('attempt buckets', () => {
+  const email = 'ada@example.com';
+
+  it('uses only the device counter for a trusted device', () => {
+    const buckets = attemptBuckets('login', 'customer', email, { ip: '192.0.2.1', deviceId: 'd1' });
+
+    assert.deepEqual(buckets, [
+      { key: `${throttleKey('login', 'customer', email)}:device:d1`, policy: 'growing' },
+    ]);
+  });
+
+  it('counts untrusted attempts per address and in the shared bucket', () => {
+    const buckets = attemptBuckets('login', 'customer', email, { ip: '192.0.2.1', deviceId: null });
+    const other = attemptBuckets('login', 'customer', email, { ip: '192.0.2.2', deviceId: null });
+
+    assert.equal(buckets.length, 2);
+    assert.equal(buckets[0]?.policy, 'growing');
+    assert.notEqual(buckets[0]?.key, other[0]?.key);
+    assert.ok(!buckets[0]?.key.includes('192.0.2.1'));
+    assert.deepEqual(buckets[1], {
+      key: throttleKey('login', 'customer', email),
+      policy: 'shared',
+    });
+    assert.deepEqual(other[1], buckets[1]);
+  });
+
+  it('puts addresses of one IPv6 /64 into one counter', () => {
+    const keyOf = (ip: string) =>
+      attemptBuckets('mfa', 'staff', 'staff-1', { ip, deviceId: null })[0]?.key;
+
+    assert.equal(keyOf('2001:db8:0:1::1'), keyOf('2001:db8:0:1:ffff::2'));
+    assert.notEqual(keyOf('2001:db8:0:1::1'), keyOf('2001:db8:0:2::1'));
+  });
+});
+
+describe('shared bucket', () => {
+  const key = 'login:customer:shared-test';
+
+  it('fills after its capacity and then waits one drain interval', async () => {
+    const levels = [];
+    for (let failure = 0; failure < sharedBucketCapacity; failure += 1) {
+      levels.push((await recordSharedFailure(db, key, start)).level);
+    }
+
+    assert.equal(levels.at(-1), sharedBucketCapacity);
+    assert.equal(await waitAt(key, start), sharedBucketLeakMs / 1000);
+    assert.equal(await waitAt(key, new Date(start.getTime() + sharedBucketLeakMs)), 0);
+  });
+
+  it('drains one failure per interval, so one slow address never fills it', async () => {
+    // One address after its first burst: a failure every 15 minutes for two days.
+    let now = start.getTime();
+    let level = 0;
+    for (let failure = 0; failure < 200; failure += 1) {
+      ({ level } = await recordSharedFailure(db, key, new Date(now)));
+      now += 15 * 60_000;
+    }
+
+    assert.equal(level, 1);
+  });
+
+  it('lets guessing through a full bucket go on at one try per interval', async () => {
+    for (let failure = 0; failure < sharedBucketCapacity; failure += 1) {
+      await recordSharedFailure(db, key, start);
+    }
+    let now = start.getTime();
+    let allowed = 0;
+    // Try every minute for an hour (minutes 0 to 60) and fail whenever allowed.
+    for (let minute = 0; minute <= 60; minute += 1) {
+      if ((await waitAt(key, new Date(now))) === 0) {
+        allowed += 1;
+        await recordSharedFailure(db, key, new Date(now));
+      }
+      now += 60_000;
+    }
+
+    assert.equal(allowed, 60 / (sharedBucketLeakMs / 60_000));
+  });
+});
+
+describe('throttle message', () => {
+  it('uses the singular for one second', async () => {
+    const key = throttleKey('login', 'customer', 'singular@example.com');
+    for (let failure = 0; failure < 5; failure += 1) await recordFailure(db, key, start);
+
+    await assert.rejects(checkThrottle(db, key, start), {
+      message: 'Too many failed attempts; wait 1 second before trying again.',
+    });
+    await recordFailure(db, key, secondsAfter(1));
+    await assert.rejects(checkThrottle(db, key, secondsAfter(1)), {
+      message: 'Too many failed attempts; wait 2 seconds before trying again.',
+    });
   });
 });

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 
 import type { Database, Realm } from '../db/schema.js';
+import { clientKey } from '../defense/rate-limit.js';
 import { AppError } from '../server/errors.js';
 
 /** The failure count from which each further attempt must wait. */
@@ -12,12 +13,16 @@ export const maxDelaySeconds = 15 * 60;
 // A counter untouched for this long starts again from zero, so an old attack leaves no trace.
 const forgetAfterMs = 24 * 60 * 60_000;
 
+/** What an attempt tries to prove: a password at login, a second factor, or a re-authentication. */
+export type AttemptKind = 'login' | 'mfa' | 'reauth';
+
 /**
- * Returns the throttle key for login attempts on an email or second-factor attempts on an
- * account. The subject is hashed, so the table holds no email addresses, and a login key never
- * depends on whether an account exists: unknown and known emails are throttled identically.
+ * Returns the throttle key for login attempts on an email, or second-factor and
+ * re-authentication attempts on an account. The subject is hashed, so the table holds no email
+ * addresses, and a login key never depends on whether an account exists: unknown and known
+ * emails are throttled identically.
  */
-export function throttleKey(kind: 'login' | 'mfa', realm: Realm, subject: string): string {
+export function throttleKey(kind: AttemptKind, realm: Realm, subject: string): string {
   const normalized = kind === 'login' ? subject.trim().toLowerCase() : subject;
   const digest = createHash('sha256').update(normalized).digest('hex');
   return `${kind}:${realm}:${digest}`;
@@ -43,10 +48,14 @@ export async function checkThrottle(
   const waitMs = Date.parse(row.blocked_until) - now.getTime();
   if (waitMs <= 0) return;
 
-  const retryAfterSeconds = Math.ceil(waitMs / 1000);
-  throw new AppError(
+  throw tooManyAttempts(Math.ceil(waitMs / 1000));
+}
+
+function tooManyAttempts(retryAfterSeconds: number): AppError {
+  const unit = retryAfterSeconds === 1 ? 'second' : 'seconds';
+  return new AppError(
     'TOO_MANY_ATTEMPTS',
-    `Too many failed attempts; wait ${retryAfterSeconds} seconds before trying again.`,
+    `Too many failed attempts; wait ${retryAfterSeconds} ${unit} before trying again.`,
     { retryAfterSeconds },
   );
 }
@@ -95,4 +104,143 @@ export async function clearThrottle(db: Kysely<Database>, key: string): Promise<
 export function delayAfter(failures: number): number {
   if (failures < freeFailures) return 0;
   return Math.min(2 ** (failures - freeFailures), maxDelaySeconds);
+}
+
+/**
+ * Capacity of the shared bucket that counts an email's (or account's) failures from every
+ * untrusted device together. One client address cannot fill it, since its own counter lets it
+ * fail about 15 times in the first 17 minutes and 4 times an hour after that, while the bucket
+ * drains 12 an hour. Only guessing from several addresses at once fills it.
+ */
+export const sharedBucketCapacity = 30;
+/** The shared bucket forgets one failure per this interval, so a full one waits at most this. */
+export const sharedBucketLeakMs = 5 * 60_000;
+
+/**
+ * One counter an attempt is checked against and charged to on failure. `growing` counters use
+ * the delays of recordFailure; the `shared` counter is a leaky bucket (recordSharedFailure).
+ */
+export interface ThrottleBucket {
+  key: string;
+  policy: 'growing' | 'shared';
+}
+
+/** The origin of an attempt: its client address and, when it has one, its trusted device. */
+export interface AttemptSource {
+  ip: string;
+  /** From trustedDeviceOf: set only when the device cookie is valid for the attempted account. */
+  deviceId: string | null;
+}
+
+/**
+ * Returns the counters of a login or second-factor attempt on `subject` (normalized email for
+ * login, account id for mfa). An attempt from a trusted device counts only against that
+ * device, so failures made anywhere else never block it. Any other attempt counts against the
+ * subject from its client address (IPv6 cut to /64) with growing delays, and against the
+ * subject's shared bucket of all untrusted devices, which keeps guessing from many addresses
+ * slow. The keys do not depend on whether the account exists.
+ */
+export function attemptBuckets(
+  kind: 'login' | 'mfa',
+  realm: Realm,
+  subject: string,
+  source: AttemptSource,
+): ThrottleBucket[] {
+  const subjectKey = throttleKey(kind, realm, subject);
+  if (source.deviceId !== null) {
+    return [{ key: `${subjectKey}:device:${source.deviceId}`, policy: 'growing' }];
+  }
+
+  const network = createHash('sha256').update(clientKey(source.ip)).digest('hex');
+  return [
+    { key: `${subjectKey}:net:${network}`, policy: 'growing' },
+    { key: subjectKey, policy: 'shared' },
+  ];
+}
+
+/** Throws TOO_MANY_ATTEMPTS with the longest wait of the buckets while any of them is blocked. */
+export async function checkThrottles(
+  db: Kysely<Database>,
+  buckets: ThrottleBucket[],
+  now: Date = new Date(),
+): Promise<void> {
+  const rows = await db
+    .selectFrom('auth_throttle')
+    .select('blocked_until')
+    .where(
+      'key',
+      'in',
+      buckets.map((bucket) => bucket.key),
+    )
+    .execute();
+  const waitMs = Math.max(0, ...rows.map((row) => Date.parse(row.blocked_until) - now.getTime()));
+  if (waitMs > 0) throw tooManyAttempts(Math.ceil(waitMs / 1000));
+}
+
+/** Charges one failure to every bucket. */
+export async function recordFailures(
+  db: Kysely<Database>,
+  buckets: ThrottleBucket[],
+  now: Date = new Date(),
+): Promise<void> {
+  for (const bucket of buckets) {
+    if (bucket.policy === 'shared') await recordSharedFailure(db, bucket.key, now);
+    else await recordFailure(db, bucket.key, now);
+  }
+}
+
+/**
+ * Forgets the growing counters after a success. The shared bucket is left to drain, so that
+ * one success (by anyone who knows the password) does not reset what a distributed guesser of
+ * the second factor has built up.
+ */
+export async function clearThrottles(db: Kysely<Database>, buckets: ThrottleBucket[]) {
+  for (const bucket of buckets) {
+    if (bucket.policy === 'growing') await clearThrottle(db, bucket.key);
+  }
+}
+
+/**
+ * Adds a failure to a leaky bucket of `sharedBucketCapacity` that drains one failure every
+ * `sharedBucketLeakMs`. While it is full, attempts wait until the next failure drains, at most
+ * 5 minutes, so over a long run guessing through the bucket gets about one try per 5 minutes.
+ * `updated_at` holds the instant the next drain is counted from and `failures` the level.
+ */
+export async function recordSharedFailure(
+  db: Kysely<Database>,
+  key: string,
+  now: Date = new Date(),
+): Promise<{ level: number; retryAfterSeconds: number }> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('auth_throttle')
+      .select(['failures', 'updated_at'])
+      .where('key', '=', key)
+      .executeTakeFirst();
+
+    let level = 0;
+    let drainFrom = now.getTime();
+    if (row) {
+      const drained = Math.floor((now.getTime() - Date.parse(row.updated_at)) / sharedBucketLeakMs);
+      level = Math.max(0, row.failures - Math.max(0, drained));
+      if (level > 0) drainFrom = Date.parse(row.updated_at) + drained * sharedBucketLeakMs;
+    }
+    level = Math.min(level + 1, sharedBucketCapacity);
+    const blockedUntil = level >= sharedBucketCapacity ? drainFrom + sharedBucketLeakMs : 0;
+
+    const values = {
+      failures: level,
+      blocked_until: new Date(Math.max(blockedUntil, now.getTime())).toISOString(),
+      updated_at: new Date(drainFrom).toISOString(),
+    };
+    await trx
+      .insertInto('auth_throttle')
+      .values({ key, ...values })
+      .onConflict((conflict) => conflict.column('key').doUpdateSet(values))
+      .execute();
+    return {
+      level,
+      retryAfterSeconds: Math.max(0, Math.ceil((blockedUntil - now.getTime()) / 1000)),
+    };
+  });
 }

@@ -40,8 +40,8 @@ beforeEach(async () => {
   await db.deleteFrom('mfa_recovery_codes').execute();
 });
 
-function isInvalidCode(error: unknown): boolean {
-  assert.equal((error as { code?: string }).code, 'INVALID_CODE');
+function isPasskeyRejected(error: unknown): boolean {
+  assert.equal((error as { code?: string }).code, 'PASSKEY_REJECTED');
   return true;
 }
 
@@ -149,7 +149,7 @@ describe('finishPasskeyRegistration', () => {
 
     await assert.rejects(
       finishPasskeyRegistration(db, rp, 'customer', ada.id, key, response, 'Two', start),
-      isInvalidCode,
+      isPasskeyRejected,
     );
     assert.equal(await countRows('webauthn_credentials'), 0);
   });
@@ -170,7 +170,7 @@ describe('finishPasskeyRegistration', () => {
         'Late',
         secondsAfter(300),
       ),
-      isInvalidCode,
+      isPasskeyRejected,
     );
     assert.equal(await countRows('webauthn_credentials'), 0);
   });
@@ -191,7 +191,7 @@ describe('finishPasskeyRegistration', () => {
         'X',
         start,
       ),
-      isInvalidCode,
+      isPasskeyRejected,
     );
     assert.equal(await countRows('webauthn_credentials'), 0);
   });
@@ -215,7 +215,7 @@ describe('finishPasskeyRegistration', () => {
         'X',
         start,
       ),
-      isInvalidCode,
+      isPasskeyRejected,
     );
     await assert.rejects(
       finishPasskeyRegistration(
@@ -228,7 +228,7 @@ describe('finishPasskeyRegistration', () => {
         'X',
         start,
       ),
-      isInvalidCode,
+      isPasskeyRejected,
     );
     assert.notEqual(other.challenge, options.challenge);
     assert.equal(await countRows('webauthn_credentials'), 0);
@@ -247,7 +247,7 @@ describe('finishPasskeyRegistration', () => {
 
       await assert.rejects(
         finishPasskeyRegistration(db, rp, 'customer', ada.id, key, response, 'X', start),
-        isInvalidCode,
+        isPasskeyRejected,
       );
     }
   });
@@ -286,7 +286,7 @@ describe('passkey login', () => {
 
     await assert.rejects(
       finishPasskeyLogin(db, rp, 'customer', key, authenticator.login(options), undefined, start),
-      isInvalidCode,
+      isPasskeyRejected,
     );
   });
 
@@ -305,7 +305,7 @@ describe('passkey login', () => {
         undefined,
         secondsAfter(300),
       ),
-      isInvalidCode,
+      isPasskeyRejected,
     );
   });
 
@@ -326,7 +326,7 @@ describe('passkey login', () => {
         undefined,
         start,
       ),
-      isInvalidCode,
+      isPasskeyRejected,
     );
     const result = await finishPasskeyLogin(
       db,
@@ -352,7 +352,7 @@ describe('passkey login', () => {
 
     await assert.rejects(
       finishPasskeyLogin(db, rp, 'customer', key, gracePasskey.login(options), ada.id, start),
-      isInvalidCode,
+      isPasskeyRejected,
     );
   });
 
@@ -363,7 +363,7 @@ describe('passkey login', () => {
 
     await assert.rejects(
       finishPasskeyLogin(db, rp, 'customer', key, authenticator.login(options), undefined, start),
-      isInvalidCode,
+      isPasskeyRejected,
     );
   });
 
@@ -374,7 +374,7 @@ describe('passkey login', () => {
 
     await assert.rejects(
       finishPasskeyLogin(db, rp, 'staff', key, authenticator.login(options), undefined, start),
-      isInvalidCode,
+      isPasskeyRejected,
     );
   });
 
@@ -399,7 +399,7 @@ describe('passkey login', () => {
 
     await assert.rejects(
       finishPasskeyLogin(db, rp, 'customer', key, clone.login(options), undefined, start),
-      isInvalidCode,
+      isPasskeyRejected,
     );
     const row = await db.selectFrom('webauthn_credentials').selectAll().executeTakeFirstOrThrow();
     assert.equal(row.counter, 2);
@@ -425,7 +425,7 @@ describe('passkey login', () => {
 
     await assert.rejects(
       finishPasskeyLogin(db, rp, 'customer', forgedKey, forged, undefined, start),
-      isInvalidCode,
+      isPasskeyRejected,
     );
     await assert.rejects(
       finishPasskeyLogin(
@@ -437,7 +437,7 @@ describe('passkey login', () => {
         undefined,
         start,
       ),
-      isInvalidCode,
+      isPasskeyRejected,
     );
   });
 
@@ -449,7 +449,7 @@ describe('passkey login', () => {
 
     await assert.rejects(
       finishPasskeyLogin(db, rp, 'customer', key, stranger.login(options), undefined, start),
-      isInvalidCode,
+      isPasskeyRejected,
     );
   });
 });

@@ -195,8 +195,9 @@ export async function startPasskeyLogin(
 /**
  * Verifies a sign-in response against the stored challenge (used up either way) and the stored
  * public key, advances the signature counter and returns the passkey's account. Throws
- * PASSKEY_REJECTED when the challenge is missing, used or expired, when the passkey is unknown, of another
- * realm or (with `accountId`) of another account, or when the signature or counter is wrong.
+ * PASSKEY_REJECTED when the challenge is missing, used or expired, when the passkey is unknown, of
+ * another realm or (with `accountId`) of another account, or when the signature or counter is
+ * wrong.
  */
 export async function finishPasskeyLogin(
   db: Kysely<Database>,

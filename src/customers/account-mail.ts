@@ -1,6 +1,23 @@
 import type { OutgoingMail } from '../mail/outbox.js';
 import type { Config } from '../server/config.js';
 
+/** A change to an account's second factors, which is mailed to the account's owner. */
+export type SecondFactorChange =
+  | 'totp_added'
+  | 'totp_removed'
+  | 'passkey_added'
+  | 'passkey_removed'
+  | 'recovery_codes_regenerated';
+
+/** The sentence of each change in the notice mail. */
+export const secondFactorChangeText: Record<SecondFactorChange, string> = {
+  totp_added: 'An authenticator app was added as a second factor.',
+  totp_removed: 'The authenticator app was removed from your second factors.',
+  passkey_added: 'A passkey was added to your account.',
+  passkey_removed: 'A passkey was removed from your account.',
+  recovery_codes_regenerated: 'New recovery codes were created, and the old ones no longer work.',
+};
+
 /**
  * Texts of the account mails. Links point at the storefront pages, which call the services;
  * `/account/confirm` accepts both sign-up and email-change tokens.
@@ -94,6 +111,19 @@ export const accountMail = {
       text: lines(
         'Someone tried to move another account to this address, which already has an account.',
         'Nothing changed. If it was you, log in with this address instead.',
+      ),
+    };
+  },
+
+  secondFactorChanged(config: Config, to: string, change: SecondFactorChange): OutgoingMail {
+    return {
+      to,
+      kind: 'second_factor_changed',
+      subject: 'The sign-in methods of your account changed',
+      text: lines(
+        secondFactorChangeText[change],
+        'If you did not do this, reset your password at once, then review your sign-in methods:',
+        new URL('/account/security', config.publicUrl).href,
       ),
     };
   },

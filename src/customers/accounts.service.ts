@@ -1,7 +1,13 @@
 import { linkTtlMinutes, consumeLink, issueLink, voidLinks } from '../auth/links.js';
 import { checkPasswordPolicy, type PasswordHasher } from '../auth/passwords.js';
 import { createSession, endOtherSessions, endSession } from '../auth/sessions.js';
-import { checkThrottle, clearThrottle, recordFailure, throttleKey } from '../auth/throttle.js';
+import {
+  attemptBuckets,
+  checkThrottles,
+  clearThrottles,
+  recordFailures,
+  type ThrottleBucket,
+} from '../auth/throttle.js';
 import { hasMfa } from '../auth/totp.js';
 import type { CustomerRow } from '../db/schema.js';
 import { enforceRateLimit } from '../defense/client-limits.js';
@@ -10,6 +16,7 @@ import type { ServiceContext } from '../server/context.js';
 import { AppError } from '../server/errors.js';
 import { nowIso, randomId } from '../server/ids.js';
 import { accountMail } from './account-mail.js';
+import { customerDeviceOf, deviceCookieForLogin } from './customer-devices.js';
 import {
   findCustomerByEmail,
   findCustomerById,
@@ -128,19 +135,25 @@ export interface LoginInput {
   userAgent: string;
   /** Hash of the session the request already carried; it ends, so a planted one is useless. */
   currentSessionHash: string | null;
+  /** The `__Host-device` cookie of the request; it changes only which throttle counts. */
+  deviceCookie?: string | undefined;
 }
 
 export interface LoginResult {
   /** For the session cookie only; never send it in a body. */
   token: string;
   stage: 'active' | 'mfa_pending';
+  /** For the `__Host-device` cookie after a full login (stage 'active'); never in a body. */
+  deviceCookie?: string;
 }
 
 /**
  * Checks an email and password and starts a new session: 'mfa_pending' when the account has a
  * second factor, else 'active'. A wrong password and an unknown address both throw
- * INVALID_CREDENTIALS after the same hashing work and count against the same per-address
- * throttle. An unconfirmed account gets EMAIL_NOT_CONFIRMED, but only after a correct password,
+ * INVALID_CREDENTIALS after the same hashing work and count against the same throttle keys
+ * (see attemptBuckets). With a device cookie valid for this email that is the device's own
+ * counter. Otherwise it is the email's counter at this client address plus the email's shared
+ * bucket. An unconfirmed account gets EMAIL_NOT_CONFIRMED, but only after a correct password,
  * and a fresh confirmation link.
  */
 export async function login(
@@ -150,18 +163,19 @@ export async function login(
 ): Promise<LoginResult> {
   enforceRateLimit(ctx, 'authAttempts');
   const email = normalizeEmail(input.email);
-  const key = throttleKey('login', 'customer', email);
-  await checkThrottle(ctx.db, key);
+  const deviceId = customerDeviceOf(ctx, email, input.deviceCookie);
+  const buckets = attemptBuckets('login', 'customer', email, { ip: ctx.ip, deviceId });
+  await checkThrottles(ctx.db, buckets);
 
   const customer = await findCustomerByEmail(ctx.db, email);
   if (!customer) {
     await hasher.verifyDummy(input.password);
-    return failLogin(ctx, key);
+    return failLogin(ctx, buckets);
   }
   const verdict = await hasher.verify(customer.password_hash, input.password);
-  if (!verdict.ok) return failLogin(ctx, key);
+  if (!verdict.ok) return failLogin(ctx, buckets);
 
-  await clearThrottle(ctx.db, key);
+  await clearThrottles(ctx.db, buckets);
   if (verdict.needsRehash) await rehash(ctx, hasher, customer, input.password);
   if (customer.email_confirmed_at === null) {
     await sendConfirmation(ctx, customer.id, customer.email);
@@ -181,10 +195,14 @@ export async function login(
     ip: ctx.ip,
     timeouts: ctx.config.sessions.customer,
   });
-  if (stage === 'active') await finishLogin(ctx, customer);
+  ctx.log.info(
+    { customerId: customer.id, stage, trustedDevice: deviceId !== null },
+    'customer logged in',
+  );
+  if (stage === 'mfa_pending') return { token, stage };
 
-  ctx.log.info({ customerId: customer.id, stage }, 'customer logged in');
-  return { token, stage };
+  await finishLogin(ctx, customer);
+  return { token, stage, deviceCookie: deviceCookieForLogin(ctx, email, input.deviceCookie) };
 }
 
 /**
@@ -210,8 +228,8 @@ export async function logoutEverywhere(ctx: ServiceContext, accountId: string): 
   ctx.log.info({ customerId: accountId, ended }, 'customer logged out everywhere');
 }
 
-async function failLogin(ctx: ServiceContext, key: string): Promise<never> {
-  await recordFailure(ctx.db, key);
+async function failLogin(ctx: ServiceContext, buckets: ThrottleBucket[]): Promise<never> {
+  await recordFailures(ctx.db, buckets);
   throw new AppError('INVALID_CREDENTIALS', invalidCredentials);
 }
 

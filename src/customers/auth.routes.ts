@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import { deviceCookieNames, setDeviceCookie } from '../auth/device-cookie.js';
 import {
   clearChallengeCookie,
   issueChallengeKey,
@@ -111,8 +112,10 @@ export function registerCustomerAuthRoutes(app: FastifyInstance, deps: ShopDeps)
         ...request.body,
         userAgent: userAgentOf(request),
         currentSessionHash: request.account?.sessionHash ?? null,
+        deviceCookie: request.cookies[deviceCookieNames.customer],
       });
       setCustomerCookie(reply, result.token);
+      if (result.deviceCookie) setDeviceCookie(reply, 'customer', result.deviceCookie);
       return { stage: result.stage };
     },
   );
@@ -229,8 +232,10 @@ function registerMfaRoutes(app: FastifyInstance, deps: ShopDeps): void {
     async (request, reply) => {
       const account = requireCustomer(request, { allowStage: ['mfa_pending'] });
       const ctx = authContextOf(request, deps);
-      const { token } = await completeMfa(ctx, account.sessionHash, request.body);
-      setCustomerCookie(reply, token);
+      const device = request.cookies[deviceCookieNames.customer];
+      const result = await completeMfa(ctx, account.sessionHash, request.body, device);
+      setCustomerCookie(reply, result.token);
+      setDeviceCookie(reply, 'customer', result.deviceCookie);
       return { stage: 'active' as const };
     },
   );
@@ -419,8 +424,10 @@ function registerPasskeyRoutes(app: FastifyInstance, deps: ShopDeps): void {
         response: request.body.response,
         userAgent: request.headers['user-agent'] ?? '',
         currentSessionHash: request.account?.sessionHash ?? null,
+        ...deviceCookieOf(request),
       });
       setCustomerCookie(reply, result.token);
+      setDeviceCookie(reply, 'customer', result.deviceCookie);
       return { stage: result.stage, redirect: '/account' };
     },
   );
@@ -452,10 +459,20 @@ async function endBrowserSession(request: FastifyRequest, reply: FastifyReply, d
   await rotateVisitorAfterLogout(request, reply, deps);
 }
 
+function deviceCookieOf(request: FastifyRequest): { deviceCookie?: string } {
+  const value = request.cookies[deviceCookieNames.customer];
+  return value === undefined ? {} : { deviceCookie: value };
+}
+
 /** Reads and clears the ceremony key; without it the ceremony cannot be verified. */
 function endCeremony(request: FastifyRequest, reply: FastifyReply): string {
   const key = request.cookies[webauthnChallengeCookie];
   clearChallengeCookie(reply);
-  if (!key) throw new AppError('INVALID_CODE', 'The passkey request expired; start again.');
+  if (!key) {
+    throw new AppError(
+      'PASSKEY_REJECTED',
+      'This passkey request was already used or has expired; start again.',
+    );
+  }
   return key;
 }

@@ -198,7 +198,8 @@ export async function reauthenticate(
 }
 
 /**
- * Checks a TOTP code under the account's MFA throttle. Throws INVALID_CODE or
+ * Checks a TOTP code of a signed-in customer under the account's re-authentication throttle,
+ * which failures at the second login step do not touch. Throws INVALID_CODE or
  * TOO_MANY_ATTEMPTS; a code is accepted once only.
  */
 export async function verifyTotpCode(
@@ -206,7 +207,7 @@ export async function verifyTotpCode(
   accountId: string,
   code: string,
 ): Promise<void> {
-  const key = throttleKey('mfa', 'customer', accountId);
+  const key = throttleKey('reauth', 'customer', accountId);
   await checkThrottle(ctx.db, key);
 
   const sealKey = deriveKey(ctx.secrets, 'totp-seal');
@@ -218,8 +219,9 @@ export async function verifyTotpCode(
 }
 
 /**
- * Checks the signed-in customer's password under the login throttle of their address, so a
- * borrowed session cannot be used to guess it quickly. Throws INVALID_CREDENTIALS.
+ * Checks the signed-in customer's password under the account's re-authentication throttle, so
+ * a borrowed session cannot be used to guess it quickly, while failed logins against the email
+ * from elsewhere never block it. Throws INVALID_CREDENTIALS.
  */
 async function verifyPassword(
   ctx: ServiceContext,
@@ -227,7 +229,7 @@ async function verifyPassword(
   customer: CustomerRow,
   password: string,
 ): Promise<void> {
-  const key = throttleKey('login', 'customer', customer.email);
+  const key = throttleKey('reauth', 'customer', customer.id);
   await checkThrottle(ctx.db, key);
 
   const verdict = await hasher.verify(customer.password_hash, password);

@@ -1,5 +1,10 @@
 import { createSession, endSession, rotateSession } from '../auth/sessions.js';
-import { checkThrottle, clearThrottle, recordFailure, throttleKey } from '../auth/throttle.js';
+import {
+  attemptBuckets,
+  checkThrottles,
+  clearThrottles,
+  recordFailures,
+} from '../auth/throttle.js';
 import {
   beginTotpEnrolment,
   confirmTotpEnrolment,
@@ -19,10 +24,13 @@ import {
   startPasskeyRegistration,
 } from '../auth/webauthn.js';
 import { enforceRateLimit } from '../defense/client-limits.js';
+import { enqueueMail } from '../mail/outbox.js';
 import type { ServiceContext } from '../server/context.js';
 import { AppError } from '../server/errors.js';
 import { deriveKey } from '../server/secrets.js';
+import { accountMail, type SecondFactorChange } from './account-mail.js';
 import { finishLogin } from './accounts.service.js';
+import { customerDeviceOf, deviceCookieForLogin } from './customer-devices.js';
 import { requireCustomerRow } from './customer-records.js';
 
 /** The second step of a login: a TOTP code or one of the recovery codes. */
@@ -30,31 +38,39 @@ export type MfaProof = { code: string } | { recoveryCode: string };
 
 /**
  * Completes a login that is waiting for its second factor. On success the session gets the
- * stage 'active' and a new token, which the caller sets as the cookie. A token seen before the
- * second factor is thus worthless. Throws INVALID_CODE, TOO_MANY_ATTEMPTS (per account, growing
- * delays), and AUTHENTICATION_REQUIRED when the session is not waiting for a second factor.
+ * stage 'active' and a new token, which the caller sets as the cookie, along with the returned
+ * device cookie. A token seen before the second factor is thus worthless. Throws INVALID_CODE,
+ * TOO_MANY_ATTEMPTS, and AUTHENTICATION_REQUIRED when the session is not waiting for a second
+ * factor. Failures count against the device when `deviceCookie` is valid for the account, else
+ * against the account from this address and the account's shared bucket (see attemptBuckets),
+ * so someone holding only the password cannot block the owner's trusted browser.
  */
 export async function completeMfa(
   ctx: ServiceContext,
   sessionHash: string,
   proof: MfaProof,
-): Promise<{ token: string }> {
+  deviceCookie?: string,
+): Promise<{ token: string; deviceCookie: string }> {
   enforceRateLimit(ctx, 'authAttempts');
-  const accountId = await pendingAccountOf(ctx, sessionHash);
-  const key = throttleKey('mfa', 'customer', accountId);
-  await checkThrottle(ctx.db, key);
+  const customer = await requireCustomerRow(ctx.db, await pendingAccountOf(ctx, sessionHash));
+  const deviceId = customerDeviceOf(ctx, customer.email, deviceCookie);
+  const buckets = attemptBuckets('mfa', 'customer', customer.id, { ip: ctx.ip, deviceId });
+  await checkThrottles(ctx.db, buckets);
 
   const accepted =
     'code' in proof
-      ? await verifyTotp(ctx.db, sealKeyOf(ctx), 'customer', accountId, proof.code)
-      : await useRecoveryCode(ctx.db, 'customer', accountId, proof.recoveryCode);
+      ? await verifyTotp(ctx.db, sealKeyOf(ctx), 'customer', customer.id, proof.code)
+      : await useRecoveryCode(ctx.db, 'customer', customer.id, proof.recoveryCode);
   if (!accepted) {
-    await recordFailure(ctx.db, key);
+    await recordFailures(ctx.db, buckets);
     throw new AppError('INVALID_CODE', 'The code is wrong or was already used.');
   }
 
-  await clearThrottle(ctx.db, key);
-  return { token: await activate(ctx, sessionHash, accountId) };
+  await clearThrottles(ctx.db, buckets);
+  return {
+    token: await activate(ctx, sessionHash, customer.id),
+    deviceCookie: deviceCookieForLogin(ctx, customer.email, deviceCookie),
+  };
 }
 
 /** Starts TOTP enrolment; the secret and QR code are shown once, to the account's owner. */
@@ -76,6 +92,7 @@ export async function confirmTotp(
     accountId,
     code,
   );
+  await notifyOwner(ctx, accountId, 'totp_added');
   ctx.log.info({ customerId: accountId }, 'customer enrolled totp');
   return { recoveryCodes };
 }
@@ -83,6 +100,7 @@ export async function confirmTotp(
 /** Removes the authenticator app. Routes require a recent password or code first. */
 export async function removeTotp(ctx: ServiceContext, accountId: string): Promise<void> {
   await disableTotp(ctx.db, 'customer', accountId);
+  await notifyOwner(ctx, accountId, 'totp_removed');
   ctx.log.info({ customerId: accountId }, 'customer removed totp');
 }
 
@@ -91,7 +109,9 @@ export async function regenerateRecoveryCodes(
   ctx: ServiceContext,
   accountId: string,
 ): Promise<{ recoveryCodes: string[] }> {
-  return { recoveryCodes: await replaceRecoveryCodes(ctx.db, 'customer', accountId) };
+  const recoveryCodes = await replaceRecoveryCodes(ctx.db, 'customer', accountId);
+  await notifyOwner(ctx, accountId, 'recovery_codes_regenerated');
+  return { recoveryCodes };
 }
 
 export async function customerMfaStatus(ctx: ServiceContext, accountId: string) {
@@ -129,6 +149,7 @@ export async function addPasskey(
     response as Parameters<typeof finishPasskeyRegistration>[5],
     name,
   );
+  await notifyOwner(ctx, accountId, 'passkey_added');
   ctx.log.info({ customerId: accountId }, 'customer added passkey');
 }
 
@@ -145,10 +166,10 @@ export async function passkeyLoginOptions(
 }
 
 /**
- * Signs in with a passkey and returns a new session token. When the request carries a session
- * waiting for its second factor, the passkey must belong to that account and completes the
- * login. Otherwise the passkey alone signs in, because it proves possession and user
- * verification at once.
+ * Signs in with a passkey and returns a new session token and the device cookie to set. When
+ * the request carries a session waiting for its second factor, the passkey must belong to that
+ * account and completes the login. Otherwise the passkey alone signs in, because it proves
+ * possession and user verification at once.
  */
 export async function loginWithPasskey(
   ctx: ServiceContext,
@@ -157,8 +178,10 @@ export async function loginWithPasskey(
     response: unknown;
     userAgent: string;
     currentSessionHash: string | null;
+    /** The request's `__Host-device` cookie, kept when it is already this account's. */
+    deviceCookie?: string;
   },
-): Promise<{ token: string; stage: 'active' }> {
+): Promise<{ token: string; stage: 'active'; deviceCookie: string }> {
   enforceRateLimit(ctx, 'authAttempts');
   const pendingAccount = input.currentSessionHash
     ? await pendingAccountOf(ctx, input.currentSessionHash).catch(() => undefined)
@@ -172,11 +195,13 @@ export async function loginWithPasskey(
     input.response as Parameters<typeof finishPasskeyLogin>[4],
     pendingAccount,
   );
+  const customer = await requireCustomerRow(ctx.db, accountId);
+  const deviceCookie = deviceCookieForLogin(ctx, customer.email, input.deviceCookie);
   if (pendingAccount && input.currentSessionHash) {
-    return { token: await activate(ctx, input.currentSessionHash, accountId), stage: 'active' };
+    const token = await activate(ctx, input.currentSessionHash, accountId);
+    return { token, stage: 'active', deviceCookie };
   }
 
-  const customer = await requireCustomerRow(ctx.db, accountId);
   if (input.currentSessionHash) await endSession(ctx.db, input.currentSessionHash);
   const token = await createSession(ctx.db, {
     realm: 'customer',
@@ -188,7 +213,7 @@ export async function loginWithPasskey(
   });
   await finishLogin(ctx, customer);
   ctx.log.info({ customerId: accountId }, 'customer logged in with passkey');
-  return { token, stage: 'active' };
+  return { token, stage: 'active', deviceCookie };
 }
 
 export async function customerPasskeys(ctx: ServiceContext, accountId: string) {
@@ -201,6 +226,13 @@ export async function deletePasskey(
   id: string,
 ): Promise<void> {
   await removePasskey(ctx.db, 'customer', accountId, id);
+  await notifyOwner(ctx, accountId, 'passkey_removed');
+}
+
+/** Mails the owner about a change of their second factors, so a hijacked session shows. */
+async function notifyOwner(ctx: ServiceContext, accountId: string, change: SecondFactorChange) {
+  const customer = await requireCustomerRow(ctx.db, accountId);
+  await enqueueMail(ctx.db, accountMail.secondFactorChanged(ctx.config, customer.email, change));
 }
 
 async function pendingAccountOf(ctx: ServiceContext, sessionHash: string): Promise<string> {

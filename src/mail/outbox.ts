@@ -13,6 +13,7 @@ export type MailKind =
   | 'change_email'
   | 'email_change_notice'
   | 'email_taken_notice'
+  | 'second_factor_changed'
   | (string & {});
 
 export interface OutgoingMail {

@@ -16,6 +16,7 @@ export const errorCatalogue = {
   INVALID_CREDENTIALS: { status: 401, title: 'The email or password is wrong' },
   MFA_REQUIRED: { status: 401, title: 'A second factor is required' },
   INVALID_CODE: { status: 401, title: 'The code is wrong or was already used' },
+  PASSKEY_REJECTED: { status: 401, title: 'The passkey was not accepted' },
   CROSS_SITE_REQUEST: { status: 403, title: 'Cross-site requests are not allowed' },
   CSRF_TOKEN_INVALID: {
     status: 403,

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import { deviceCookieNames, setDeviceCookie } from '../auth/device-cookie.js';
 import {
   confirmEmailLink,
   login,
@@ -176,8 +177,10 @@ export function registerAccountAuthPages(parent: FastifyInstance, deps: ShopDeps
           password: form.password,
           userAgent: request.headers['user-agent'] ?? '',
           currentSessionHash: request.account?.sessionHash ?? null,
+          deviceCookie: request.cookies[deviceCookieNames.customer],
         });
         setCustomerCookie(reply, result.token);
+        if (result.deviceCookie) setDeviceCookie(reply, 'customer', result.deviceCookie);
         return reply.redirect(result.stage === 'mfa_pending' ? '/account/mfa' : '/account', 303);
       } catch (error) {
         const rejected = formErrorOf(request, error, [...credentialErrors, 'EMAIL_NOT_CONFIRMED']);
@@ -213,12 +216,14 @@ export function registerAccountAuthPages(parent: FastifyInstance, deps: ShopDeps
       const { code, recoveryCode } = request.body;
       try {
         const proof = recoveryCode !== undefined ? { recoveryCode } : { code: code ?? '' };
-        const { token } = await completeMfa(
+        const result = await completeMfa(
           authContextOf(request, deps),
           session.sessionHash,
           proof,
+          request.cookies[deviceCookieNames.customer],
         );
-        setCustomerCookie(reply, token);
+        setCustomerCookie(reply, result.token);
+        setDeviceCookie(reply, 'customer', result.deviceCookie);
         return reply.redirect('/account', 303);
       } catch (error) {
         const rejected = formErrorOf(request, error, [

@@ -105,10 +105,32 @@ describe('passkeys through the Store API', () => {
     const within = await attacker.request('POST', verifyUrl('login'), { response: assertion });
 
     assert.equal(without.statusCode, 401);
-    assert.equal(without.json().code, 'INVALID_CODE');
+    assert.equal(without.json().code, 'PASSKEY_REJECTED');
     assert.equal(within.statusCode, 401);
-    assert.equal(within.json().code, 'INVALID_CODE');
+    assert.equal(within.json().code, 'PASSKEY_REJECTED');
     assert.equal(attacker.session, undefined);
+  });
+
+  it('names a passkey rejection as such, not as a wrong code', async () => {
+    const { authenticator } = await accountWithPasskey('wording@example.com');
+    const { browser, options } = await startPasskeyLogin();
+    const foreign = authenticator.login(options, { origin: 'https://storefort.example.net' });
+
+    const failed = await browser.request('POST', verifyUrl('login'), { response: foreign });
+    const retried = await browser.request('POST', verifyUrl('login'), {
+      response: authenticator.login(options),
+    });
+
+    assert.equal(failed.statusCode, 401);
+    assert.equal(failed.json().title, 'The passkey was not accepted');
+    assert.equal(failed.json().detail, 'The passkey could not be verified; start again.');
+    assert.equal(retried.statusCode, 401);
+    assert.equal(retried.json().code, 'PASSKEY_REJECTED');
+    assert.equal(
+      retried.json().detail,
+      'This passkey request was already used or has expired; start again.',
+    );
+    assert.equal(browser.session, undefined);
   });
 
   it('refuses a cloned authenticator that reuses the counter', async () => {
@@ -137,7 +159,7 @@ describe('passkeys through the Store API', () => {
     });
 
     assert.equal(phished.statusCode, 401);
-    assert.equal(phished.json().code, 'INVALID_CODE');
+    assert.equal(phished.json().code, 'PASSKEY_REJECTED');
     assert.equal(browser.session, undefined);
   });
 
@@ -160,7 +182,7 @@ describe('passkeys through the Store API', () => {
     });
 
     assert.equal(refused.statusCode, 401);
-    assert.equal(refused.json().code, 'INVALID_CODE');
+    assert.equal(refused.json().code, 'PASSKEY_REJECTED');
     assert.equal(attacker.session, pendingToken, 'no new session cookie');
     assert.deepEqual(await sessionOf(pendingToken), {
       account_id: await accountIdOf('victim-b@example.com'),
