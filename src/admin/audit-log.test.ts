@@ -42,7 +42,11 @@ describe('audit log', () => {
       [1, 2, 3, 4],
     );
     assert.equal(rows[1]?.prev_hash, rows[0]?.hash);
-    assert.deepEqual(await verifyAuditLog(db.kysely, key), { ok: true, rows: 4 });
+    assert.deepEqual(await verifyAuditLog(db.kysely, key), {
+      ok: true,
+      rows: 4,
+      head: rows[3]?.hash,
+    });
   });
 
   it('refuses updates and deletes through the triggers', async () => {

@@ -99,7 +99,7 @@ export async function appendAudit(
 }
 
 export type AuditVerification =
-  | { ok: true; rows: number }
+  | { ok: true; rows: number; head: string }
   | { ok: false; seq: number; reason: 'missing' | 'altered' | 'chain' | 'inserted' };
 
 /** Rows read per query while verifying, so a long log is never loaded at once. */
@@ -137,7 +137,7 @@ export async function verifyAuditLog(
       .orderBy('seq')
       .limit(verifyPageSize)
       .execute();
-    if (rows.length === 0) return { ok: true, rows: expectedSeq - 1 };
+    if (rows.length === 0) return { ok: true, rows: expectedSeq - 1, head: prevHash };
 
     for (const row of rows) {
       if (row.seq !== expectedSeq) return { ok: false, seq: expectedSeq, reason: 'missing' };
