@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 
 import { currencyExponent } from '../catalog/money.js';
 
@@ -94,7 +95,14 @@ export function loadConfig(env: Env = process.env): Config {
       iterations: readInteger(env, 'ARGON2_ITERATIONS', 2, 2, 20),
       parallelism: 1,
     },
-    hashConcurrency: readInteger(env, 'HASH_CONCURRENCY', 2, 1, 64),
+    // Leaves a core to the event loop, so a queue full of hashes does not stall every page.
+    hashConcurrency: readInteger(
+      env,
+      'HASH_CONCURRENCY',
+      Math.max(1, availableParallelism() - 1),
+      1,
+      64,
+    ),
     databaseUrl: loadDatabaseUrl(env),
     // Without explicit URLs the shop and gateway are reached on the ports they listen on.
     publicUrl: readOrigin(env, 'PUBLIC_URL', `http://localhost:${port}`),

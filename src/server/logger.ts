@@ -41,8 +41,8 @@ export function loggerOptions(level: string): LoggerOptions {
 
 /**
  * Logs one line per finished request (method, path, status, duration) in place of Fastify's
- * two, which halves what a flood of requests writes. Set `disableRequestLogging: true` on the
- * app that calls this.
+ * two, which halves what a flood of requests writes. The app that calls this turns Fastify's
+ * own request lines off with `logController: new LogController({ disableRequestLogging: true })`.
  */
 export function registerRequestLog(app: FastifyInstance): void {
   app.addHook('onResponse', async (request, reply) => {

@@ -61,5 +61,19 @@ function readSecret(config: Config, env: Env, name: string, fileName: string): s
  * sealed MFA secrets and audit hashes never share a key with each other or with signed links.
  */
 export function deriveKey(secrets: Secrets, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secrets.signingKey, '', `storefort:${purpose}`, 32));
+  // Derivation is cheap but not free, and a login flood calls this for every request.
+  let keys = derivedKeys.get(secrets);
+  if (!keys) {
+    keys = new Map();
+    derivedKeys.set(secrets, keys);
+  }
+
+  let key = keys.get(purpose);
+  if (!key) {
+    key = Buffer.from(hkdfSync('sha256', secrets.signingKey, '', `storefort:${purpose}`, 32));
+    keys.set(purpose, key);
+  }
+  return key;
 }
+
+const derivedKeys = new WeakMap<Secrets, Map<string, Buffer>>();
