@@ -36,8 +36,9 @@ export interface LoadSettings {
 
 /**
  * Runs autocannon against one scenario with one request in flight per connection. Throws when
- * any request failed, timed out or got a non-2xx status, and when `maxRequests` ended the run
- * early, because such numbers would not describe the route working normally.
+ * any request failed, timed out or got a non-2xx status, when no request got a response, and
+ * when `maxRequests` ended the run early, because such numbers would not describe the route
+ * working normally. Requests still in flight when the run ends count in no latency.
  */
 export async function measure(scenario: Scenario, load: LoadSettings): Promise<Measurement> {
   const instance = autocannon({
@@ -63,6 +64,12 @@ export async function measure(scenario: Scenario, load: LoadSettings): Promise<M
       `${scenario.name}: ${result.non2xx} non-2xx responses, ${result.errors} errors, ` +
         `${result.timeouts} timeouts (status counts ${statuses}); a benchmark of failures ` +
         'measures nothing',
+    );
+  }
+  if (result['2xx'] === 0) {
+    throw new Error(
+      `${scenario.name}: no response arrived within ${load.durationSeconds} s; the route did ` +
+        `not answer at all (${result.requests.sent} requests sent)`,
     );
   }
   if (scenario.maxRequests && result['2xx'] >= scenario.maxRequests) {

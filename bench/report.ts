@@ -1,3 +1,4 @@
+import { acceptedFloodStatuses, type LoginFloodPair } from './login-flood.js';
 import type { Measurement } from './measure.js';
 import type { SeededShop } from './seed.js';
 import { type BenchSettings, defaultCatalog, type Machine } from './settings.js';
@@ -12,6 +13,14 @@ export interface BenchRun {
   baseline: Measurement;
   scenarios: Measurement[];
   cartPool: { carts: number; linesPerCart: number; itemsStored: number };
+  /** The listing page alone and beside a login flood: first at the default login limit, then raised. */
+  loginFloods: LoginFloodPair[];
+  /** Seeded accounts among the emails the flood tries. */
+  floodAccounts: number;
+  /** Seconds the flood ran before the page was measured beside it. */
+  floodRampSeconds: number;
+  /** The shop's argon2id cost and HASH_CONCURRENCY, as its configuration read them. */
+  hashing: { memoryKiB: number; iterations: number; concurrency: number };
 }
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -51,6 +60,52 @@ export function resultsTable(run: BenchRun): string[] {
   ];
 }
 
+function loginLimitLabel(pair: LoginFloodPair): string {
+  const { limit, windowMs } = pair.loginLimit;
+  const per = windowMs === 60_000 ? 'a minute' : `per ${windowMs / 1000} s`;
+  return `${integer.format(limit)} ${per} (${pair.raised ? 'raised' : 'default'})`;
+}
+
+/**
+ * Builds the Markdown tables of the login flood: the listing page beside the flood as ratios to
+ * the page alone, then the flood's own responses by status.
+ */
+export function loginFloodTables(run: BenchRun): string[] {
+  const pageRows = run.loginFloods.map((pair) =>
+    [
+      loginLimitLabel(pair),
+      integer.format(pair.alone.requestsPerSecond),
+      integer.format(pair.underFlood.requestsPerSecond),
+      ratio(pair.underFlood.requestsPerSecond, pair.alone.requestsPerSecond),
+      milliseconds.format(pair.alone.p99Ms),
+      milliseconds.format(pair.underFlood.p99Ms),
+      ratio(pair.underFlood.p99Ms, pair.alone.p99Ms),
+    ].join(' | '),
+  );
+  const statuses = ['200', ...acceptedFloodStatuses.map(String)];
+  const floodRows = run.loginFloods.map((pair) =>
+    [
+      loginLimitLabel(pair),
+      integer.format(pair.flood.connections),
+      integer.format(pair.flood.responsesPerSecond),
+      ...statuses.map((status) => integer.format(pair.flood.statusCounts[status] ?? 0)),
+      integer.format(pair.flood.timeouts),
+      milliseconds.format(pair.flood.p50Ms),
+      milliseconds.format(pair.flood.p99Ms),
+    ].join(' | '),
+  );
+
+  return [
+    '| Login limit per address | Listing alone (req/s) | Beside flood (req/s) | rps ratio | p99 alone (ms) | p99 beside flood (ms) | p99 ratio |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...pageRows.map((row) => `| ${row} |`),
+    '',
+    `| Login limit per address | Connections | Responses/s | ${statuses.join(' | ')} | Timed out | p50 (ms) | p99 (ms) |`,
+    `| --- | ---: | ---: | ${statuses.map(() => '---:').join(' | ')} | ---: | ---: | ---: |`,
+    ...floodRows.map((row) => `| ${row} |`),
+  ];
+}
+
 /**
  * Returns the note every output carries: the load generator competes with the server for the
  * CPU, and so does any other work that was running when the benchmark started.
@@ -74,6 +129,7 @@ export function sharedCoresNote(machine: Machine): string {
 export function renderPerformancePage(run: BenchRun): string {
   return [
     ...introduction(run),
+    ...loginFloodSection(run),
     ...whatWasMeasured(run),
     ...method(run),
     ...rerunInstructions(),
@@ -89,7 +145,8 @@ function introduction(run: BenchRun): string[] {
     '',
     ...paragraph(
       'How fast the shop serves a product listing page, the product API and add-to-cart, ' +
-        'measured against a bare Fastify route on the same machine in the same run. Ratios to ' +
+        'measured against a bare Fastify route on the same machine in the same run, and how ' +
+        'much of its speed the listing page keeps while a flood of logins runs. Ratios to ' +
         'the baseline factor out part of the machine’s speed, so they are the numbers to ' +
         'compare between machines. An rps ratio of 0.250× is a quarter of the bare route’s ' +
         'throughput, and a p99 ratio of 4.00× is a 99th-percentile latency four times as long.',
@@ -107,6 +164,65 @@ function introduction(run: BenchRun): string[] {
     ...resultsTable(run),
     '',
     ...paragraph(`**Note:** ${sharedCoresNote(machine)}`),
+    '',
+  ];
+}
+
+function loginFloodSection(run: BenchRun): string[] {
+  const { hashing } = run;
+  const first = run.loginFloods[0];
+  const defaultLimit = first ? integer.format(first.loginLimit.limit) : 'n/a';
+  const raised = run.loginFloods.find((pair) => pair.raised);
+  const raisedLimit = raised ? integer.format(raised.loginLimit.limit) : 'n/a';
+  const connections = first ? integer.format(first.flood.connections) : 'n/a';
+  const floodSeconds = first ? integer.format(first.flood.durationSeconds) : 'n/a';
+  const timeoutSeconds = first ? integer.format(first.flood.timeoutSeconds) : 'n/a';
+
+  return [
+    '## Beside a login flood',
+    '',
+    ...paragraph(
+      'Whether a flood of logins can starve the shop. Each row is one new shop process: the ' +
+        'listing page is measured alone, then again while a second autocannon process posts ' +
+        'logins with wrong passwords from the same address. The first table gives the page ' +
+        'beside the flood as a ratio to the page alone on the same process, so an rps ratio ' +
+        'of 1.00× means no loss. The second counts the flood’s own responses: 401 for a wrong ' +
+        'password the hasher checked, 429 from the per-address login limit or the per-account ' +
+        'throttle, and 503 when the hasher’s queue was full. Its latencies cover every ' +
+        'response, whatever the status.',
+    ),
+    '',
+    ...loginFloodTables(run),
+    '',
+    ...bullet(
+      `**Flood**: \`POST /api/store/auth/login\` with a JSON body from ${connections} ` +
+        'connections, each with one login in flight, in a Node process of its own. Nine in ten ' +
+        'logins use a new email that has no account, and one in ten uses one of ' +
+        `${run.floodAccounts} seeded, confirmed accounts. Every password is wrong. The flood ` +
+        `starts ${run.floodRampSeconds} s before the page is measured, so the page sees the ` +
+        'flood’s steady state and not the burst of its first connections, and stops about 1 s ' +
+        `after. Its counts cover all of its ${floodSeconds} s. A login without a response ` +
+        `after ${timeoutSeconds} s counts as timed out, and its connection is reopened.`,
+    ),
+    ...bullet(
+      `**Default login limit**: ${defaultLimit} logins a minute per address, so the first ` +
+        `${defaultLimit} reach the password hasher and the rest get 429 before any database ` +
+        'query or hash.',
+    ),
+    ...bullet(
+      `**Login limit raised** to ${raisedLimit} a minute, the way add-to-cart raises the cart ` +
+        'limit, so every login with an unknown email reaches the hasher. The hasher runs ' +
+        `${hashing.concurrency} argon2id checks at once (HASH_CONCURRENCY, ` +
+        `${integer.format(hashing.memoryKiB)} KiB, ${hashing.iterations} passes) and queues at ` +
+        'most 100 more, so the surplus gets 503. The per-account throttle of a seeded account ' +
+        'counts only the logins the hasher checked, and answers 429 from the fifth failure on.',
+    ),
+    '',
+    ...paragraph(
+      `The argon2 threads, the shop’s event loop and both autocannon processes share the ` +
+        `machine’s ${run.machine.nproc} cores, so the ratios include the CPU the flood’s own ` +
+        'load generator uses, not only what the shop spends on the flood.',
+    ),
     '',
   ];
 }
@@ -142,8 +258,13 @@ function whatWasMeasured(run: BenchRun): string[] {
     ),
     '',
     ...paragraph(
-      'Every scenario fails the run on any non-2xx response, connection error or timeout, and ' +
-        'each GET scenario is checked once for a 200 with the expected media type before it runs.',
+      'Every scenario fails the run on any non-2xx response, connection error or timeout, or ' +
+        'when no response arrived at all, and ' +
+        'each GET scenario is checked once for a 200 with the expected media type before it runs. ' +
+        'The login flood fails the run on any status but 401, 429 and 503, because a 200 would ' +
+        'mean a wrong password was accepted. It also fails on connection errors, and when it ' +
+        'got no 429 at the default login limit or no 503 with the limit raised. Its timeouts ' +
+        'are counted, not failed.',
     ),
     '',
   ];
@@ -168,8 +289,9 @@ function method(run: BenchRun): string[] {
     ),
     ...bullet(
       '**Processes**: each target server runs in its own Node process, listening on 127.0.0.1 ' +
-        'at a port the system picks, and autocannon runs in the parent process. The scenarios ' +
-        'run one after another, and every process is stopped at the end.',
+        'at a port the system picks, and autocannon runs in the parent process. The login ' +
+        'flood’s autocannon runs in a third process. The scenarios run one after another, and ' +
+        'every process is stopped at the end.',
     ),
     ...bullet(
       '**Shop**: started as `storefort start` starts it, with NODE_ENV=production, ' +

@@ -1,17 +1,33 @@
 // Entry point of `npm run bench`: measures a bare Fastify route and three shop routes with
-// autocannon, prints the results and rewrites docs/performance.md. See that page for the method.
+// autocannon, then the listing page beside a login flood, prints the results and rewrites
+// docs/performance.md. See that page for the method.
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { format, resolveConfig } from 'prettier';
 
+import { defaultRateLimits } from '../src/defense/client-limits.js';
 import { loadConfig } from '../src/server/config.js';
 import { addToCartRequests, countItemsInPool, createCartPool, linesPerCart } from './cart-pool.js';
+import {
+  floodConnections,
+  type LoginFloodPair,
+  openLoginLimit,
+  startLoginFlood,
+} from './login-flood.js';
 import { checkResponds, type LoadSettings, type Measurement, measure } from './measure.js';
-import { type BenchRun, renderPerformancePage, resultsTable, sharedCoresNote } from './report.js';
+import {
+  type BenchRun,
+  loginFloodTables,
+  renderPerformancePage,
+  resultsTable,
+  sharedCoresNote,
+} from './report.js';
 import {
   createRunDirectory,
   type SeededShop,
+  seedAccounts,
   seedShop,
   type ShopEnv,
   shopEnvironment,
@@ -21,6 +37,14 @@ import type { TargetKind } from './target-server.js';
 import { startTarget, type Target } from './targets.js';
 
 const pagePath = join(repoRoot, 'docs', 'performance.md');
+
+/** Seeded accounts among the emails the login flood tries. */
+const floodAccounts = 5;
+/**
+ * Seconds the login flood runs before the page is measured beside it, so the measurement sees
+ * the flood in its steady state rather than the burst of its first connections.
+ */
+const floodRampSeconds = 3;
 
 async function main(): Promise<void> {
   const settings = readSettings();
@@ -35,13 +59,22 @@ async function main(): Promise<void> {
   const dir = await createRunDirectory();
   try {
     const env = shopEnvironment(dir);
+    const shopConfig = loadConfig(env);
     console.log(`importing ${settings.catalogPath} into ${dir}`);
     const seeded = await seedShop(env, settings.catalogPath);
+    const accountEmails = await seedAccounts(env, floodAccounts);
 
     const baseline = await withTarget('baseline', {}, (target) =>
       run({ name: 'Baseline: bare Fastify', request: 'GET /', origin: target.origin }, load),
     );
     const shop = await withTarget('shop', env, (target) => measureShop(target, env, seeded, load));
+    const loginFloods: LoginFloodPair[] = [];
+    for (const kind of ['shop', 'shop-open-logins'] as const) {
+      const pair = await withTarget(kind, env, (target) =>
+        measureBesideLoginFlood(target, seeded, accountEmails, load),
+      );
+      loginFloods.push(pair);
+    }
 
     const record: BenchRun = {
       finishedAt: new Date(),
@@ -52,8 +85,17 @@ async function main(): Promise<void> {
       baseline,
       scenarios: shop.scenarios,
       cartPool: shop.cartPool,
+      loginFloods,
+      floodAccounts,
+      floodRampSeconds,
+      hashing: {
+        memoryKiB: shopConfig.passwordHashing.memoryKiB,
+        iterations: shopConfig.passwordHashing.iterations,
+        concurrency: shopConfig.hashConcurrency,
+      },
     };
-    console.log(['', ...resultsTable(record), '', sharedCoresNote(machine)].join('\n'));
+    const tables = ['', ...resultsTable(record), '', ...loginFloodTables(record), ''];
+    console.log([...tables, sharedCoresNote(machine)].join('\n'));
     await writePage(renderPerformancePage(record));
     console.log(`wrote ${pagePath}`);
   } finally {
@@ -113,6 +155,52 @@ async function measureShop(target: Target, env: ShopEnv, seeded: SeededShop, loa
     scenarios: [listing, product, addToCart],
     cartPool: { carts: pool.carts.length, linesPerCart, itemsStored },
   };
+}
+
+/**
+ * Measures the listing page alone, then again while a login flood from the same address runs in
+ * another process. Throws when the flood got a status other than 401, 429 or 503, when the page
+ * got anything but 2xx, or when the flood missed the defence it is meant to reach: the
+ * per-address limit (429) on `shop`, the full hasher queue (503) on `shop-open-logins`.
+ */
+async function measureBesideLoginFlood(
+  target: Target,
+  seeded: SeededShop,
+  accountEmails: string[],
+  load: LoadSettings,
+): Promise<LoginFloodPair> {
+  const raised = target.kind === 'shop-open-logins';
+  const loginLimit = raised ? openLoginLimit : defaultRateLimits.authAttempts;
+  const label = raised ? 'login limit raised' : 'default login limit';
+  const listingPath = seeded.listing.path;
+  const listing = { request: `GET ${listingPath}`, origin: target.origin, path: listingPath };
+  await checkResponds(target.origin + listingPath, 'text/html');
+
+  const alone = await run({ ...listing, name: `Listing page alone, ${label}` }, load);
+
+  console.log(`starting a login flood of ${floodConnections} connections, ${label}`);
+  const flood = await startLoginFlood({
+    origin: target.origin,
+    connections: floodConnections,
+    durationSeconds: floodRampSeconds + load.durationSeconds + 1,
+    accountEmails,
+  });
+  await sleep(floodRampSeconds * 1000);
+  const underFlood = await run({ ...listing, name: `Listing page beside flood, ${label}` }, load);
+  const floodResult = await flood.finished;
+  console.log(
+    `  flood: ${Math.round(floodResult.responsesPerSecond)} responses/s, statuses ` +
+      JSON.stringify(floodResult.statusCounts),
+  );
+
+  const expected = raised ? '503' : '429';
+  if (!floodResult.statusCounts[expected]) {
+    throw new Error(
+      `the login flood (${label}) got no ${expected}, so it never reached the defence this ` +
+        `scenario is meant to load; statuses ${JSON.stringify(floodResult.statusCounts)}`,
+    );
+  }
+  return { loginLimit, raised, alone, underFlood, flood: floodResult };
 }
 
 async function run(scenario: Parameters<typeof measure>[0], load: LoadSettings) {

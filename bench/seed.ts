@@ -6,6 +6,7 @@ import { join } from 'node:path';
 
 import { pino } from 'pino';
 
+import { createPasswordHasher } from '../src/auth/passwords.js';
 import {
   type CollectionFilter,
   getProductByHandle,
@@ -17,6 +18,7 @@ import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import type { ServiceContext } from '../src/server/context.js';
 import { loadConfig } from '../src/server/config.js';
+import { nowIso, randomId } from '../src/server/ids.js';
 import { loadSecrets } from '../src/server/secrets.js';
 import { pageSize } from '../src/web/catalog-pages.routes.js';
 import { collectionPath } from '../src/web/paths.js';
@@ -31,6 +33,8 @@ export type ShopEnv = Record<string, string>;
  * SQLite file in `dir`, and a listener on 127.0.0.1 at a port the system picks. Production
  * rejects the sandbox payment provider, so Stripe is configured with placeholder keys. No
  * benchmarked route calls the payment provider, and the Stripe client sends nothing until then.
+ * Production also requires SMTP_URL. It points at the discard port on loopback, where no
+ * server is expected, and no benchmarked request queues a mail, so nothing is sent there.
  */
 export function shopEnvironment(dir: string): ShopEnv {
   return {
@@ -47,6 +51,7 @@ export function shopEnvironment(dir: string): ShopEnv {
     PAYMENT_PROVIDER: 'stripe',
     STRIPE_SECRET_KEY: 'sk_test_storefort_benchmark_never_called',
     STRIPE_WEBHOOK_SECRET: 'whsec_storefort_benchmark_never_called',
+    SMTP_URL: 'smtp://127.0.0.1:9',
   };
 }
 
@@ -177,4 +182,40 @@ async function collectUntrackedVariants(ctx: ServiceContext): Promise<string[]> 
   } while (cursor !== undefined);
 
   return ids;
+}
+
+/**
+ * Creates `count` confirmed customer accounts for the login flood to target, each with a random
+ * password hashed at the configured cost and then forgotten, since the flood only sends wrong
+ * ones. The rows are inserted directly, because signing up through the shop would need the
+ * confirmation mail. Returns the accounts' emails.
+ */
+export async function seedAccounts(env: ShopEnv, count: number): Promise<string[]> {
+  const config = loadConfig(env);
+  const db = openDatabase(config.databaseUrl);
+  const hasher = createPasswordHasher(config.passwordHashing, 1);
+
+  try {
+    const emails: string[] = [];
+    for (let index = 1; index <= count; index += 1) {
+      const email = `shopper-${index}@bench.example.com`;
+      const now = nowIso();
+      await db.kysely
+        .insertInto('customers')
+        .values({
+          id: randomId(),
+          email,
+          email_confirmed_at: now,
+          password_hash: await hasher.hash(randomBytes(24).toString('base64url')),
+          name: `Shopper ${index}`,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      emails.push(email);
+    }
+    return emails;
+  } finally {
+    await db.close();
+  }
 }
