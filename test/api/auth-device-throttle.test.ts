@@ -226,7 +226,9 @@ describe('targeted lockout', () => {
     assert.ok(wait <= sharedBucketLeakMs / 1000, `waits ${wait} s`);
     assert.deepEqual(unknown, botnet, 'unknown emails are throttled alike');
     assert.equal(freshUnknown.statusCode, 429);
-    assert.equal(freshUnknown.headers['retry-after'], fresh.headers['retry-after']);
+    // The unknown email's bucket filled a moment later, so its wait may end a second later.
+    const unknownWait = Number(freshUnknown.headers['retry-after']);
+    assert.ok(Math.abs(unknownWait - wait) <= 2, `waits ${unknownWait} s against ${wait} s`);
   });
 
   it('ignores a forged, other-account or other-realm device cookie', async () => {
