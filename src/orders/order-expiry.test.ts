@@ -266,6 +266,8 @@ describe('startShop', () => {
       DATA_DIR: dataDir,
       PORT: '0',
       GATEWAY_PORT: '0',
+      ADMIN_PORT: '0',
+      ADMIN_URL: 'http://localhost:39002',
     };
     const config = loadConfig(env);
     const prepared = openDatabase(config.databaseUrl);

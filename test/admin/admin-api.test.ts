@@ -266,10 +266,10 @@ describe('admin API', () => {
     );
     assert.equal(audited[0]!.actor_email, '', 'no staff member is named');
     assert.deepEqual(JSON.parse(audited[0]!.details).params, { customerId: ids.customerId });
-    assert.deepEqual(await verifyAuditLog(admin.db.kysely, auditKeyOf(admin.secrets)), {
-      ok: true,
-      rows: (await admin.db.kysely.selectFrom('audit_log').select('seq').execute()).length,
-    });
+    const verification = await verifyAuditLog(admin.db.kysely, auditKeyOf(admin.secrets));
+    const rows = await admin.db.kysely.selectFrom('audit_log').select('seq').execute();
+    assert.equal(verification.ok, true);
+    assert.equal(verification.ok && verification.rows, rows.length);
   });
 
   it('never writes a key to a log, the audit log or a response', async () => {
