@@ -98,7 +98,20 @@ export const accountMail = {
       text: lines(
         'Someone signed in to your account asked to move it to another email address.',
         'Nothing changes until the new address is confirmed.',
-        'If this was not you, change your password and log out everywhere.',
+        'If this was not you, change or reset your password, or choose "Log out everywhere":',
+        'each of them cancels the change and signs out your other sessions.',
+      ),
+    };
+  },
+
+  emailChanged(to: string): OutgoingMail {
+    return {
+      to,
+      kind: 'email_changed',
+      subject: 'Your account moved to another email address',
+      text: lines(
+        'The email address of your account was changed, and mail now goes to the new address.',
+        'If this was not you, contact the shop: this address can no longer reset the password.',
       ),
     };
   },

@@ -225,6 +225,7 @@ export async function logout(ctx: ServiceContext, sessionHash: string): Promise<
 /** Ends every session of the account, the caller's included. */
 export async function logoutEverywhere(ctx: ServiceContext, accountId: string): Promise<void> {
   const ended = await endOtherSessions(ctx.db, 'customer', accountId, null);
+  await voidLinks(ctx.db, 'customer', accountId, ['change_email']);
   ctx.log.info({ customerId: accountId, ended }, 'customer logged out everywhere');
 }
 

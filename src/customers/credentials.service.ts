@@ -173,6 +173,7 @@ export async function confirmEmailChange(
     .execute();
   await clearThrottle(ctx.db, throttleKey('login', 'customer', customer.email));
   await attachGuestPurchases(ctx, customer.id, newEmail);
+  await enqueueMail(ctx.db, accountMail.emailChanged(customer.email));
 
   ctx.log.info({ customerId: customer.id }, 'customer email changed');
   return { customerId: customer.id };
@@ -255,7 +256,8 @@ async function storePassword(
     })
     .where('id', '=', customerId)
     .execute();
-  await voidLinks(ctx.db, 'customer', customerId, ['reset_password']);
+  // A pending email change may be an intruder's; a new password cancels it with the rest.
+  await voidLinks(ctx.db, 'customer', customerId, ['reset_password', 'change_email']);
 }
 
 /** Reads an unused, unexpired reset link without consuming it. */

@@ -12,6 +12,7 @@ export type MailKind =
   | 'password_changed'
   | 'change_email'
   | 'email_change_notice'
+  | 'email_changed'
   | 'email_taken_notice'
   | 'second_factor_changed'
   | (string & {});
