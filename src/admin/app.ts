@@ -85,7 +85,7 @@ export async function buildAdminApp(deps: AdminDeps): Promise<AdminApp> {
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     bodyLimit: bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: config.adminTrustProxy,
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
   // The shop's asset and CSP report routes are shared code and open to everyone.

@@ -9,6 +9,11 @@ export interface Config {
   host: string;
   /** Proxies whose X-Forwarded-For is believed: none (false), or addresses and CIDR ranges. */
   trustProxy: false | string[];
+  /**
+   * The same for the admin listener, set apart by ADMIN_TRUST_PROXY, so a proxy trusted by the
+   * shop cannot name the address that admin login limits and the audit log see.
+   */
+  adminTrustProxy: false | string[];
   port: number;
   gatewayPort: number;
   adminPort: number;
@@ -73,6 +78,7 @@ export function loadConfig(env: Env = process.env): Config {
     env: nodeEnv,
     host: readHost(env.HOST ?? 'localhost'),
     trustProxy: readTrustProxy(env.TRUST_PROXY ?? ''),
+    adminTrustProxy: readTrustProxy(env.ADMIN_TRUST_PROXY ?? ''),
     port,
     gatewayPort,
     adminPort,
