@@ -47,7 +47,9 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'audit-log': {
         const { runAuditLogCommand } = await import('./admin/admin.command.js');
-        return await runAuditLogCommand(rest, loadConfig());
+        // Only the database and the signing key matter, so no other production setting is needed.
+        const dataDir = process.env.DATA_DIR ?? './data';
+        return await runAuditLogCommand(rest, { databaseUrl: loadDatabaseUrl(), dataDir });
       }
       case undefined:
       case 'help':

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -175,5 +175,21 @@ describe('admin commands', () => {
 
     assert.equal(await runAuditLogCommand(['verify'], config, io()), 1);
     assert.match(err.join('\n'), /broken at seq 1/);
+  });
+  it('verifies only with the shop key and never makes one', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'storefort-nokey-'));
+    try {
+      await assert.rejects(
+        runAuditLogCommand(
+          ['verify'],
+          { databaseUrl: config.databaseUrl, dataDir: empty },
+          { ...io(), env: { NODE_ENV: 'test' } },
+        ),
+        /SECRET_KEY is not set/,
+      );
+      assert.equal(existsSync(join(empty, 'secret.key')), false, 'a key file was generated');
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });

@@ -29,6 +29,35 @@ export function loadSecrets(config: Config, env: Env = process.env): Secrets {
   return { signingKey: Buffer.from(signingKey, 'utf8'), sandboxGatewaySecret };
 }
 
+/**
+ * Returns the signing key the shop uses, from SECRET_KEY or the file DATA_DIR/secret.key, for
+ * commands that check data the shop signed. Unlike loadSecrets it never generates a key, since
+ * a new key would make every check fail, and it needs no other setting of the shop.
+ */
+export function readExistingSigningKey(dataDir: string, env: Env = process.env): Buffer {
+  const value = env.SECRET_KEY;
+  if (value) {
+    if (value.length < 32) throw new ConfigError('SECRET_KEY must be at least 32 characters long');
+    return Buffer.from(value, 'utf8');
+  }
+
+  const path = join(dataDir, 'secret.key');
+  let mode: number;
+  let content: string;
+  try {
+    mode = statSync(path).mode;
+    content = readFileSync(path, 'utf8').trim();
+  } catch {
+    throw new ConfigError(
+      `SECRET_KEY is not set and ${path} cannot be read; run with the SECRET_KEY the shop uses`,
+    );
+  }
+  if ((mode & 0o077) !== 0) {
+    throw new ConfigError(`${path} is readable by other users; run chmod 600 ${path}`);
+  }
+  return Buffer.from(content, 'utf8');
+}
+
 function readSecret(config: Config, env: Env, name: string, fileName: string): string {
   const value = env[name];
   if (value) {
