@@ -1,8 +1,11 @@
+import { addressOfRow } from '../customers/addresses.service.js';
 import { decodeTimeCursor, encodeTimeCursor } from '../customers/time-cursor.js';
 import type { OrderRow } from '../db/schema.js';
+import { shippingAddressOf } from '../orders/order.service.js';
 import type { ServiceContext } from '../server/context.js';
-import { notFound } from '../server/errors.js';
 import type { ApiKeyActor } from './api-auth.js';
+import { findCustomer } from './customers.service.js';
+import { findOrder } from './orders.service.js';
 import type {
   ApiCustomerDetail,
   ApiOrderDetail,
@@ -10,8 +13,9 @@ import type {
   ApiOrderSummary,
 } from './api.schema.js';
 
-// NOTE: like the admin pages, these read the orders and customer tables directly, because the
-// shop's services scope every query to one visitor or customer.
+// NOTE: like the admin pages, these read the orders and customer tables directly (single records
+// through the admin services), because the shop's services scope every query to one visitor or
+// customer.
 
 /** The context of an admin API call: the shop's context plus the key that authenticated it. */
 export interface ApiContext extends ServiceContext {
@@ -55,32 +59,10 @@ export async function listOrdersPage(
 }
 
 export async function findOrderDetail(ctx: ApiContext, orderId: string): Promise<ApiOrderDetail> {
-  const order = await ctx.db
-    .selectFrom('orders')
-    .selectAll()
-    .where('id', '=', orderId)
-    .executeTakeFirst();
-  if (!order) throw notFound('The order');
-
-  const lines = await ctx.db
-    .selectFrom('order_lines')
-    .selectAll()
-    .where('order_id', '=', orderId)
-    .orderBy('product_title')
-    .orderBy('id')
-    .execute();
-
+  const { order, lines } = await findOrder(ctx, orderId);
   return {
     ...orderSummary(order),
-    shippingAddress: {
-      name: order.ship_name,
-      line1: order.ship_line1,
-      line2: order.ship_line2,
-      city: order.ship_city,
-      region: order.ship_region,
-      postalCode: order.ship_postal_code,
-      country: order.ship_country,
-    },
+    shippingAddress: shippingAddressOf(order),
     shippingMethod: order.shipping_method,
     subtotalMinor: order.subtotal_minor,
     shippingMinor: order.shipping_minor,
@@ -102,29 +84,7 @@ export async function findCustomerDetail(
   ctx: ApiContext,
   customerId: string,
 ): Promise<ApiCustomerDetail> {
-  const customer = await ctx.db
-    .selectFrom('customers')
-    .select(['id', 'email', 'name', 'email_confirmed_at', 'created_at'])
-    .where('id', '=', customerId)
-    .executeTakeFirst();
-  if (!customer) throw notFound('The customer');
-
-  const [addresses, orders] = await Promise.all([
-    ctx.db
-      .selectFrom('customer_addresses')
-      .selectAll()
-      .where('customer_id', '=', customerId)
-      .orderBy('created_at')
-      .execute(),
-    ctx.db
-      .selectFrom('orders')
-      .select('id')
-      .where('customer_id', '=', customerId)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .execute(),
-  ]);
-
+  const { customer, addresses, orders } = await findCustomer(ctx, customerId);
   return {
     id: customer.id,
     email: customer.email,
@@ -133,15 +93,7 @@ export async function findCustomerDetail(
     createdAt: customer.created_at,
     addresses: addresses.map((row) => ({
       id: row.id,
-      address: {
-        name: row.name,
-        line1: row.line1,
-        line2: row.line2,
-        city: row.city,
-        region: row.region,
-        postalCode: row.postal_code,
-        country: row.country,
-      },
+      address: addressOfRow(row),
       createdAt: row.created_at,
     })),
     orderIds: orders.map((row) => row.id),

@@ -1,4 +1,5 @@
 import type { CustomerAddressRow, CustomerRow } from '../db/schema.js';
+import type { ServiceContext } from '../server/context.js';
 import { notFound } from '../server/errors.js';
 import { appendAudit } from './audit-log.js';
 import type { StaffContext } from './staff-context.js';
@@ -47,7 +48,14 @@ export interface CustomerDetail {
   }>;
 }
 
-export async function findCustomer(ctx: StaffContext, customerId: string): Promise<CustomerDetail> {
+/**
+ * Returns a customer with their addresses and orders, newest order first, for staff pages and the
+ * admin API alike. Throws NOT_FOUND for no such customer.
+ */
+export async function findCustomer(
+  ctx: ServiceContext,
+  customerId: string,
+): Promise<CustomerDetail> {
   const customer = await ctx.db
     .selectFrom('customers')
     .select([...customerColumns])
@@ -67,6 +75,7 @@ export async function findCustomer(ctx: StaffContext, customerId: string): Promi
       .select(['id', 'status', 'total_minor', 'currency', 'created_at'])
       .where('customer_id', '=', customerId)
       .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
       .execute(),
   ]);
   return { customer, addresses, orders };

@@ -1,5 +1,6 @@
 import { currencyExponent, parseDecimalToMinor } from '../catalog/money.js';
 import type { OrderLineRow, OrderRow, OrderStatus } from '../db/schema.js';
+import type { ServiceContext } from '../server/context.js';
 import { notFound } from '../server/errors.js';
 import { appendAudit } from './audit-log.js';
 import type { StaffContext } from './staff-context.js';
@@ -36,7 +37,11 @@ export interface OrderDetail {
   lines: OrderLineRow[];
 }
 
-export async function findOrder(ctx: StaffContext, orderId: string): Promise<OrderDetail> {
+/**
+ * Returns an order and its lines, for staff pages and the admin API alike. Lines sort by product
+ * title, then id, so lines of one product keep a stable order. Throws NOT_FOUND for no such order.
+ */
+export async function findOrder(ctx: ServiceContext, orderId: string): Promise<OrderDetail> {
   const order = await ctx.db
     .selectFrom('orders')
     .selectAll()
@@ -49,6 +54,7 @@ export async function findOrder(ctx: StaffContext, orderId: string): Promise<Ord
     .selectAll()
     .where('order_id', '=', orderId)
     .orderBy('product_title')
+    .orderBy('id')
     .execute();
   return { order, lines };
 }

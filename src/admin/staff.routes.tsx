@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { VNode } from 'preact';
 
 import { AppError } from '../server/errors.js';
 import { sendPage } from '../web/send-page.js';
@@ -22,9 +23,17 @@ import {
   RolePage,
   StaffListPage,
 } from './pages/staff-pages.js';
+import type { AdminChrome } from './pages/layout.js';
 import { roleAllows } from './permissions.js';
-import { changeRole, createStaff, disableStaff, findStaff, listStaff } from './staff.service.js';
-import { staffContextOf } from './staff-context.js';
+import {
+  changeRole,
+  createStaff,
+  disableStaff,
+  findStaff,
+  listStaff,
+  type StaffSummary,
+} from './staff.service.js';
+import { type StaffContext, staffContextOf } from './staff-context.js';
 
 const pageOf = (permission: 'staff:view' | 'staff:manage' | 'api_keys:manage', sensitive = false) =>
   ({ page: true, personal: true, permission, sensitive }) as const;
@@ -111,26 +120,15 @@ export function registerStaffRoutes(parent: FastifyInstance, services: AdminServ
       config: pageOf('staff:manage', true),
       schema: { params: staffParams, body: roleForm, response: htmlResponse },
     },
-    async (request, reply) => {
-      const ctx = staffContextOf(request, deps);
-      try {
-        await changeRole(ctx, request.params.staffId, request.body.role);
-      } catch (error) {
-        if (!(error instanceof AppError) || error.code !== 'FORBIDDEN') throw error;
-        const member = await findStaff(ctx, request.params.staffId);
-        return sendPage(
-          reply,
-          <RolePage
-            chrome={services.chrome(request, reply)}
-            member={member}
-            error={error.detail}
-          />,
-          409,
-        );
-      }
-      request.audited = true;
-      return reply.redirect('/staff', 303);
-    },
+    async (request, reply) =>
+      changeStaffMember(
+        request,
+        reply,
+        services,
+        request.params.staffId,
+        (ctx) => changeRole(ctx, request.params.staffId, request.body.role),
+        (chrome, member, error) => <RolePage chrome={chrome} member={member} error={error} />,
+      ),
   );
 
   app.get(
@@ -154,26 +152,17 @@ export function registerStaffRoutes(parent: FastifyInstance, services: AdminServ
       config: pageOf('staff:manage', true),
       schema: { params: staffParams, body: emptyForm, response: htmlResponse },
     },
-    async (request, reply) => {
-      const ctx = staffContextOf(request, deps);
-      try {
-        await disableStaff(ctx, request.params.staffId);
-      } catch (error) {
-        if (!(error instanceof AppError) || error.code !== 'FORBIDDEN') throw error;
-        const member = await findStaff(ctx, request.params.staffId);
-        return sendPage(
-          reply,
-          <DisableStaffPage
-            chrome={services.chrome(request, reply)}
-            member={member}
-            error={error.detail}
-          />,
-          409,
-        );
-      }
-      request.audited = true;
-      return reply.redirect('/staff', 303);
-    },
+    async (request, reply) =>
+      changeStaffMember(
+        request,
+        reply,
+        services,
+        request.params.staffId,
+        (ctx) => disableStaff(ctx, request.params.staffId),
+        (chrome, member, error) => (
+          <DisableStaffPage chrome={chrome} member={member} error={error} />
+        ),
+      ),
   );
 
   app.get(
@@ -228,4 +217,29 @@ export function registerStaffRoutes(parent: FastifyInstance, services: AdminServ
       return reply.redirect('/api-keys', 303);
     },
   );
+}
+
+/**
+ * Applies a change to the staff member `staffId`, then returns to the staff list. The
+ * service raises FORBIDDEN for a change its rules reject (disabling yourself, leaving the shop
+ * without an owner), and the form's page is then shown again with that reason, status 409.
+ */
+async function changeStaffMember(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  services: AdminServices,
+  staffId: string,
+  change: (ctx: StaffContext) => Promise<unknown>,
+  formPage: (chrome: AdminChrome, member: StaffSummary, error: string) => VNode,
+) {
+  const ctx = staffContextOf(request, services.deps);
+  try {
+    await change(ctx);
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'FORBIDDEN') throw error;
+    const member = await findStaff(ctx, staffId);
+    return sendPage(reply, formPage(services.chrome(request, reply), member, error.detail), 409);
+  }
+  request.audited = true;
+  return reply.redirect('/staff', 303);
 }

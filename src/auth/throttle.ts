@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 
 import type { Database, Realm } from '../db/schema.js';
 import { clientKey } from '../defense/rate-limit.js';
@@ -71,11 +71,7 @@ export async function recordFailure(
   now: Date = new Date(),
 ): Promise<{ failures: number; retryAfterSeconds: number }> {
   return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('auth_throttle')
-      .select(['failures', 'updated_at'])
-      .where('key', '=', key)
-      .executeTakeFirst();
+    const row = await findCounter(trx, key);
 
     const isStale = row !== undefined && now.getTime() - Date.parse(row.updated_at) > forgetAfterMs;
     const failures = (row && !isStale ? row.failures : 0) + 1;
@@ -86,11 +82,7 @@ export async function recordFailure(
       updated_at: now.toISOString(),
     };
 
-    await trx
-      .insertInto('auth_throttle')
-      .values({ key, ...values })
-      .onConflict((conflict) => conflict.column('key').doUpdateSet(values))
-      .execute();
+    await saveCounter(trx, key, values);
     return { failures, retryAfterSeconds };
   });
 }
@@ -212,11 +204,7 @@ export async function recordSharedFailure(
   now: Date = new Date(),
 ): Promise<{ level: number; retryAfterSeconds: number }> {
   return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('auth_throttle')
-      .select(['failures', 'updated_at'])
-      .where('key', '=', key)
-      .executeTakeFirst();
+    const row = await findCounter(trx, key);
 
     let level = 0;
     let drainFrom = now.getTime();
@@ -233,14 +221,32 @@ export async function recordSharedFailure(
       blocked_until: new Date(Math.max(blockedUntil, now.getTime())).toISOString(),
       updated_at: new Date(drainFrom).toISOString(),
     };
-    await trx
-      .insertInto('auth_throttle')
-      .values({ key, ...values })
-      .onConflict((conflict) => conflict.column('key').doUpdateSet(values))
-      .execute();
+    await saveCounter(trx, key, values);
     return {
       level,
       retryAfterSeconds: Math.max(0, Math.ceil((blockedUntil - now.getTime()) / 1000)),
     };
   });
+}
+
+/** Reads a key's counter inside the transaction that will update it. */
+function findCounter(trx: Transaction<Database>, key: string) {
+  return trx
+    .selectFrom('auth_throttle')
+    .select(['failures', 'updated_at'])
+    .where('key', '=', key)
+    .executeTakeFirst();
+}
+
+/** Inserts a key's counter or replaces the one it has. */
+async function saveCounter(
+  trx: Transaction<Database>,
+  key: string,
+  values: { failures: number; blocked_until: string; updated_at: string },
+): Promise<void> {
+  await trx
+    .insertInto('auth_throttle')
+    .values({ key, ...values })
+    .onConflict((conflict) => conflict.column('key').doUpdateSet(values))
+    .execute();
 }

@@ -76,7 +76,7 @@ export async function updateAddress(
   changes: Partial<ShippingAddress>,
 ): Promise<AddressView> {
   const current = await loadOwnedAddress(ctx, addressId);
-  const address = validateShippingAddress({ ...fromRow(current), ...changes });
+  const address = validateShippingAddress({ ...addressOfRow(current), ...changes });
 
   const row = toRow(current.id, current.customer_id, address, current.created_at);
   await ctx.db
@@ -147,7 +147,8 @@ function addressColumns(row: CustomerAddressRow) {
   return columns;
 }
 
-function fromRow(row: CustomerAddressRow): ShippingAddress {
+/** Returns the postal address stored in a saved-address row. */
+export function addressOfRow(row: CustomerAddressRow): ShippingAddress {
   return {
     name: row.name,
     line1: row.line1,
@@ -160,5 +161,5 @@ function fromRow(row: CustomerAddressRow): ShippingAddress {
 }
 
 function toAddressView(row: CustomerAddressRow): AddressView {
-  return { id: row.id, ...fromRow(row), createdAt: row.created_at };
+  return { id: row.id, ...addressOfRow(row), createdAt: row.created_at };
 }

@@ -217,20 +217,25 @@ function awaitingPayment(db: Kysely<Database>, orderId: string, reference: strin
   );
 }
 
+/** Returns the shipping address stored on an order row. */
+export function shippingAddressOf(order: OrderRow): ShippingAddress {
+  return {
+    name: order.ship_name,
+    line1: order.ship_line1,
+    line2: order.ship_line2,
+    city: order.ship_city,
+    region: order.ship_region,
+    postalCode: order.ship_postal_code,
+    country: order.ship_country,
+  };
+}
+
 export function toOrderView(order: OrderRow, lines: OrderLineRow[]): OrderView {
   return {
     id: order.id,
     status: order.status,
     email: order.email,
-    shippingAddress: {
-      name: order.ship_name,
-      line1: order.ship_line1,
-      line2: order.ship_line2,
-      city: order.ship_city,
-      region: order.ship_region,
-      postalCode: order.ship_postal_code,
-      country: order.ship_country,
-    },
+    shippingAddress: shippingAddressOf(order),
     shippingMethod: order.shipping_method,
     lines: lines.map((line) => ({
       productTitle: line.product_title,

@@ -39,6 +39,7 @@ import {
   resetForm,
 } from './account-forms.schema.js';
 import { htmlResponse } from './forms.schema.js';
+import type { PageChrome } from './layout.js';
 import {
   ConfirmPage,
   ForgotPage,
@@ -54,6 +55,12 @@ const invalidLinkLines = [
   'This link is invalid, was already used or has expired.',
   'Ask for a new one: log in to get a new confirmation link, or use "Forgot your password?".',
 ];
+
+/** Sends the page for a mailed link that is missing its token, was used or has expired: 400. */
+function sendInvalidLinkPage(reply: FastifyReply, chrome: PageChrome) {
+  const page = <MessagePage chrome={chrome} title="Link not valid" lines={invalidLinkLines} />;
+  return sendPage(reply, page, 400);
+}
 
 /**
  * Pages to register, confirm an email address, log in (password, then a second factor when the
@@ -116,12 +123,7 @@ export function registerAccountAuthPages(parent: FastifyInstance, deps: ShopDeps
     async (request, reply) => {
       const pageBase = await base(request, reply);
       const token = request.query.token;
-      if (token === undefined) {
-        const page = (
-          <MessagePage chrome={pageBase.chrome} title="Link not valid" lines={invalidLinkLines} />
-        );
-        return sendPage(reply, page, 400);
-      }
+      if (token === undefined) return sendInvalidLinkPage(reply, pageBase.chrome);
       return sendPage(reply, <ConfirmPage {...pageBase} token={token} />);
     },
   );
@@ -143,10 +145,7 @@ export function registerAccountAuthPages(parent: FastifyInstance, deps: ShopDeps
       } catch (error) {
         if (!formErrorOf(request, error, ['INVALID_LINK'])) throw error;
         const { chrome } = await base(request, reply);
-        const page = (
-          <MessagePage chrome={chrome} title="Link not valid" lines={invalidLinkLines} />
-        );
-        return sendPage(reply, page, 400);
+        return sendInvalidLinkPage(reply, chrome);
       }
     },
   );
@@ -290,12 +289,7 @@ export function registerAccountAuthPages(parent: FastifyInstance, deps: ShopDeps
     async (request, reply) => {
       const pageBase = await base(request, reply);
       const token = request.query.token;
-      if (token === undefined) {
-        const page = (
-          <MessagePage chrome={pageBase.chrome} title="Link not valid" lines={invalidLinkLines} />
-        );
-        return sendPage(reply, page, 400);
-      }
+      if (token === undefined) return sendInvalidLinkPage(reply, pageBase.chrome);
       return sendPage(reply, <ResetPage {...pageBase} token={token} />);
     },
   );
@@ -313,10 +307,7 @@ export function registerAccountAuthPages(parent: FastifyInstance, deps: ShopDeps
       } catch (error) {
         if (formErrorOf(request, error, ['INVALID_LINK'])) {
           const { chrome } = await base(request, reply);
-          const page = (
-            <MessagePage chrome={chrome} title="Link not valid" lines={invalidLinkLines} />
-          );
-          return sendPage(reply, page, 400);
+          return sendInvalidLinkPage(reply, chrome);
         }
         const rejected = formErrorOf(request, error, [
           'WEAK_PASSWORD',

@@ -36,9 +36,12 @@ import { formTokenFor } from './csrf-field.js';
 import { htmlResponse } from './forms.schema.js';
 import {
   AddressEditPage,
+  type AddressEditPageProps,
   AddressesPage,
+  type AddressesPageProps,
   OrdersPage,
   ProfilePage,
+  type ProfilePageProps,
 } from './pages/account/profile-pages.js';
 import { OrderPage } from './pages/order.js';
 import { sendPage } from './send-page.js';
@@ -76,14 +79,9 @@ export function registerAccountProfilePages(parent: FastifyInstance, deps: ShopD
       if ('redirect' in signedIn) return reply.redirect(signedIn.redirect, 303);
 
       const ctx = pageContext(request, deps);
-      const profile = await getProfile(ctx);
-      const page = (
-        <ProfilePage
-          {...await base(request, reply, ctx)}
-          profile={profile}
-          notice={noticeText(request.query.notice)}
-        />
-      );
+      const page = await profilePage(request, reply, deps, ctx, {
+        notice: noticeText(request.query.notice),
+      });
       return sendPage(reply, page);
     },
   );
@@ -100,16 +98,11 @@ export function registerAccountProfilePages(parent: FastifyInstance, deps: ShopD
       } catch (error) {
         const rejected = formErrorOf(request, error, ['VALIDATION_FAILED']);
         if (!rejected) throw error;
-        const profile = await getProfile(ctx);
-        const page = (
-          <ProfilePage
-            {...await base(request, reply, ctx)}
-            profile={profile}
-            notice={null}
-            name={request.body.name}
-            error={{ ...rejected.error, field: 'name' }}
-          />
-        );
+        const page = await profilePage(request, reply, deps, ctx, {
+          notice: null,
+          name: request.body.name,
+          error: { ...rejected.error, field: 'name' },
+        });
         return sendPage(reply, page, rejected.status);
       }
     },
@@ -126,15 +119,9 @@ export function registerAccountProfilePages(parent: FastifyInstance, deps: ShopD
       if ('redirect' in signedIn) return reply.redirect(signedIn.redirect, 303);
 
       const ctx = pageContext(request, deps);
-      const addresses = await listAddresses(ctx);
-      const page = (
-        <AddressesPage
-          {...await base(request, reply, ctx)}
-          addresses={addresses}
-          countries={countries}
-          notice={noticeText(request.query.notice)}
-        />
-      );
+      const page = await addressesPage(request, reply, deps, ctx, {
+        notice: noticeText(request.query.notice),
+      });
       return sendPage(reply, page);
     },
   );
@@ -151,16 +138,11 @@ export function registerAccountProfilePages(parent: FastifyInstance, deps: ShopD
       } catch (error) {
         const rejected = formErrorOf(request, error, ['VALIDATION_FAILED']);
         if (!rejected) throw error;
-        const page = (
-          <AddressesPage
-            {...await base(request, reply, ctx)}
-            addresses={await listAddresses(ctx)}
-            countries={countries}
-            notice={null}
-            values={request.body}
-            error={rejected.error}
-          />
-        );
+        const page = await addressesPage(request, reply, deps, ctx, {
+          notice: null,
+          values: request.body,
+          error: rejected.error,
+        });
         return sendPage(reply, page, rejected.status);
       }
     },
@@ -174,14 +156,7 @@ export function registerAccountProfilePages(parent: FastifyInstance, deps: ShopD
       if ('redirect' in signedIn) return reply.redirect(signedIn.redirect, 303);
 
       const ctx = pageContext(request, deps);
-      const address = await getAddress(ctx, request.params.id);
-      const page = (
-        <AddressEditPage
-          {...await base(request, reply, ctx)}
-          address={address}
-          countries={countries}
-        />
-      );
+      const page = await addressEditPage(request, reply, deps, ctx, request.params.id, {});
       return sendPage(reply, page);
     },
   );
@@ -202,16 +177,10 @@ export function registerAccountProfilePages(parent: FastifyInstance, deps: ShopD
       } catch (error) {
         const rejected = formErrorOf(request, error, ['VALIDATION_FAILED']);
         if (!rejected) throw error;
-        const address = await getAddress(ctx, request.params.id);
-        const page = (
-          <AddressEditPage
-            {...await base(request, reply, ctx)}
-            address={address}
-            countries={countries}
-            values={form}
-            error={rejected.error}
-          />
-        );
+        const page = await addressEditPage(request, reply, deps, ctx, request.params.id, {
+          values: form,
+          error: rejected.error,
+        });
         return sendPage(reply, page, rejected.status);
       }
     },
@@ -288,4 +257,44 @@ export function registerAccountProfilePages(parent: FastifyInstance, deps: ShopD
       return sendPage(reply, page);
     },
   );
+}
+
+// Each page is built by one function, so the GET route and a rejected form post that shows the
+// page again with its error load the same data.
+
+async function profilePage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: ShopDeps,
+  ctx: ServiceContext,
+  form: Pick<ProfilePageProps, 'notice' | 'name' | 'error'>,
+) {
+  const profile = await getProfile(ctx);
+  const base = await accountPageBase(request, reply, deps, ctx);
+  return <ProfilePage {...base} profile={profile} {...form} />;
+}
+
+async function addressesPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: ShopDeps,
+  ctx: ServiceContext,
+  form: Pick<AddressesPageProps, 'notice' | 'values' | 'error'>,
+) {
+  const addresses = await listAddresses(ctx);
+  const base = await accountPageBase(request, reply, deps, ctx);
+  return <AddressesPage {...base} addresses={addresses} countries={countries} {...form} />;
+}
+
+async function addressEditPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: ShopDeps,
+  ctx: ServiceContext,
+  addressId: string,
+  form: Pick<AddressEditPageProps, 'values' | 'error'>,
+) {
+  const address = await getAddress(ctx, addressId);
+  const base = await accountPageBase(request, reply, deps, ctx);
+  return <AddressEditPage {...base} address={address} countries={countries} {...form} />;
 }

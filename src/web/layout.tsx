@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 
 import type { Collection } from '../catalog/catalog.service.js';
 import type { AssetManifest } from '../integrity/assets.js';
-import { assetFor, Script, Stylesheet } from './asset-tags.js';
+import { HtmlDocument } from './document.js';
 import { collectionPath } from './paths.js';
 
 export const siteName = 'Storefort';
@@ -36,30 +36,16 @@ interface LayoutProps {
 }
 
 export function Layout({ chrome, title, scripts = [], children }: LayoutProps) {
-  const favicon = assetFor(chrome.assets, 'favicon.svg');
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${title} · ${siteName}`}</title>
-        <link rel="icon" type="image/svg+xml" href={favicon.url} />
-        <Stylesheet assets={chrome.assets} name="app.css" />
-        {scripts.map((name) => (
-          <Script key={name} assets={chrome.assets} name={name} />
-        ))}
-      </head>
-      <body>
-        <a class="skip-link" href="#main">
-          Skip to content
-        </a>
-        <SiteHeader chrome={chrome} />
-        <main id="main" tabindex={-1} class="wrap">
-          {children}
-        </main>
-        <SiteFooter />
-      </body>
-    </html>
+    <HtmlDocument
+      assets={chrome.assets}
+      title={`${title} · ${siteName}`}
+      scripts={scripts}
+      header={<SiteHeader chrome={chrome} />}
+      footer={<SiteFooter />}
+    >
+      {children}
+    </HtmlDocument>
   );
 }
 

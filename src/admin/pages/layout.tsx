@@ -3,8 +3,8 @@ import type { ComponentChildren } from 'preact';
 import type { AssetManifest } from '../../integrity/assets.js';
 import type { ErrorPageRenderer } from '../../server/error-handler.js';
 import type { Problem } from '../../server/errors.js';
-import { assetFor, Script, Stylesheet } from '../../web/asset-tags.js';
 import { CsrfField } from '../../web/csrf-field.js';
+import { HtmlDocument } from '../../web/document.js';
 import { renderDocument } from '../../web/render.js';
 import { type Permission, roleAllows } from '../permissions.js';
 import type { StaffActor } from '../staff-context.js';
@@ -44,30 +44,16 @@ const navLinks: Array<{ href: string; label: string; permission: Permission | nu
 
 /** The admin's page frame, reusing the shop's stylesheet. Links show only what the role may use. */
 export function AdminLayout({ chrome, title, scripts = [], children }: LayoutProps) {
-  const favicon = assetFor(chrome.assets, 'favicon.svg');
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <title>{`${title} · ${adminName}`}</title>
-        <link rel="icon" type="image/svg+xml" href={favicon.url} />
-        <Stylesheet assets={chrome.assets} name="app.css" />
-        {scripts.map((name) => (
-          <Script key={name} assets={chrome.assets} name={name} />
-        ))}
-      </head>
-      <body>
-        <a class="skip-link" href="#main">
-          Skip to content
-        </a>
-        <AdminHeader chrome={chrome} />
-        <main id="main" tabindex={-1} class="wrap">
-          {children}
-        </main>
-      </body>
-    </html>
+    <HtmlDocument
+      assets={chrome.assets}
+      title={`${title} · ${adminName}`}
+      noindex
+      scripts={scripts}
+      header={<AdminHeader chrome={chrome} />}
+    >
+      {children}
+    </HtmlDocument>
   );
 }
 

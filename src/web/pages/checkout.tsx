@@ -6,6 +6,7 @@ import { money } from '../components.js';
 import { CsrfField } from '../csrf-field.js';
 import type { CheckoutForm } from '../forms.schema.js';
 import { Layout, type PageChrome } from '../layout.js';
+import { CountrySelect } from './address-parts.js';
 
 /** One shipping method with the order totals it would give, as computed by the server. */
 export interface ShippingOption {
@@ -190,30 +191,14 @@ function AddressFields(props: {
           required
         />
       </div>
-      <div class="field">
-        <label for="checkout-country">Country</label>
-        <select
-          id="checkout-country"
-          name="country"
-          autocomplete="shipping country"
-          required
-          aria-invalid={invalid === 'country' ? 'true' : undefined}
-          aria-describedby={invalid === 'country' ? 'checkout-error' : undefined}
-        >
-          <option value="" selected={!values.country}>
-            Choose a country
-          </option>
-          {props.countries.map((country) => (
-            <option
-              key={country.code}
-              value={country.code}
-              selected={country.code === values.country}
-            >
-              {country.name}
-            </option>
-          ))}
-        </select>
-      </div>
+      <CountrySelect
+        id="checkout-country"
+        autocomplete="shipping country"
+        countries={props.countries}
+        value={values.country}
+        invalid={invalid === 'country'}
+        errorId="checkout-error"
+      />
     </fieldset>
   );
 }

@@ -1,5 +1,6 @@
 import type { OrderView } from '../../orders/order.service.js';
 import { money } from '../components.js';
+import { PostalAddress } from './address-parts.js';
 import { CsrfField } from '../csrf-field.js';
 import { Layout, type PageChrome } from '../layout.js';
 
@@ -200,22 +201,6 @@ function OrderTotals({ order, shippingLabel }: { order: OrderView; shippingLabel
 
 function ShippingAddressBlock({ order }: { order: OrderView }) {
   const address = order.shippingAddress;
-  const cityLine = [address.postalCode, address.city, address.region].filter(Boolean).join(' ');
-  return (
-    <address class="shipping-address">
-      {address.name}
-      <br />
-      {address.line1}
-      {address.line2 !== '' && (
-        <>
-          <br />
-          {address.line2}
-        </>
-      )}
-      <br />
-      {cityLine}
-      <br />
-      {countryNames.of(address.country) ?? address.country}
-    </address>
-  );
+  const countryName = countryNames.of(address.country) ?? address.country;
+  return <PostalAddress address={address} countryName={countryName} />;
 }

@@ -3,6 +3,7 @@ import type { PageChrome } from '../../layout.js';
 import {
   type AccountPageBase,
   AuthLayout,
+  CurrentPasswordField,
   ErrorSummary,
   Field,
   type FormError,
@@ -84,14 +85,7 @@ export function LoginPage(
           maxLength={checkoutLimits.email}
           error={props.error}
         />
-        <Field
-          id="login-password"
-          name="password"
-          label="Password"
-          type="password"
-          autocomplete="current-password"
-          error={props.error}
-        />
+        <CurrentPasswordField id="login-password" error={props.error} />
         <button type="submit" class="button">
           Log in
         </button>

@@ -98,6 +98,20 @@ export function Field(props: {
   );
 }
 
+/** Renders the field in which a customer confirms their current password, named `password`. */
+export function CurrentPasswordField({ id, error }: { id: string; error: FormError | undefined }) {
+  return (
+    <Field
+      id={id}
+      name="password"
+      label="Password"
+      type="password"
+      autocomplete="current-password"
+      error={error}
+    />
+  );
+}
+
 /** Layout of the pages that need no account: log in, register, reset. */
 export function AuthLayout(props: {
   chrome: PageChrome;

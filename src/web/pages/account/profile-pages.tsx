@@ -3,6 +3,7 @@ import type { AddressView } from '../../../customers/addresses.service.js';
 import type { ProfileView } from '../../../customers/profile.service.js';
 import type { OrderSummary } from '../../../orders/customer-orders.js';
 import { money } from '../../components.js';
+import { CountrySelect, type CountryOption, PostalAddress } from '../address-parts.js';
 import type { AddressForm } from '../../account-forms.schema.js';
 import {
   AccountLayout,
@@ -16,14 +17,14 @@ import {
   PostForm,
 } from './parts.js';
 
-export function ProfilePage(
-  props: AccountPageBase & {
-    profile: ProfileView;
-    notice: Notice;
-    error?: FormError;
-    name?: string;
-  },
-) {
+export interface ProfilePageProps extends AccountPageBase {
+  profile: ProfileView;
+  notice: Notice;
+  error?: FormError;
+  name?: string;
+}
+
+export function ProfilePage(props: ProfilePageProps) {
   const { profile } = props;
   return (
     <AccountLayout {...props} title="Your account" section="profile">
@@ -63,7 +64,7 @@ export function ProfilePage(
 
 export interface AddressesPageProps extends AccountPageBase {
   addresses: AddressView[];
-  countries: { code: string; name: string }[];
+  countries: CountryOption[];
   notice: Notice;
   /** Values of the add form when it comes back with an error. */
   values?: Partial<AddressForm>;
@@ -111,14 +112,14 @@ export function AddressesPage(props: AddressesPageProps) {
   );
 }
 
-export function AddressEditPage(
-  props: AccountPageBase & {
-    address: AddressView;
-    countries: { code: string; name: string }[];
-    values?: Partial<AddressForm>;
-    error?: FormError;
-  },
-) {
+export interface AddressEditPageProps extends AccountPageBase {
+  address: AddressView;
+  countries: CountryOption[];
+  values?: Partial<AddressForm>;
+  error?: FormError;
+}
+
+export function AddressEditPage(props: AddressEditPageProps) {
   return (
     <AccountLayout {...props} title="Edit address" section="addresses">
       <AddressFormFields
@@ -135,27 +136,10 @@ export function AddressEditPage(
   );
 }
 
-function AddressText(props: { address: AddressView; countries: { code: string; name: string }[] }) {
+function AddressText(props: { address: AddressView; countries: CountryOption[] }) {
   const { address } = props;
   const country = props.countries.find((entry) => entry.code === address.country);
-  const cityLine = [address.postalCode, address.city, address.region].filter(Boolean).join(' ');
-  return (
-    <address class="shipping-address">
-      {address.name}
-      <br />
-      {address.line1}
-      {address.line2 !== '' && (
-        <>
-          <br />
-          {address.line2}
-        </>
-      )}
-      <br />
-      {cityLine}
-      <br />
-      {country?.name ?? address.country}
-    </address>
-  );
+  return <PostalAddress address={address} countryName={country?.name ?? address.country} />;
 }
 
 function AddressFormFields(props: {
@@ -185,7 +169,6 @@ function AddressFormFields(props: {
       error={error}
     />
   );
-  const countryInvalid = error?.field === 'country';
   return (
     <>
       <ErrorSummary error={error} />
@@ -196,30 +179,14 @@ function AddressFormFields(props: {
         {text('city', 'City', 'address-level2')}
         {text('region', 'State or region', 'address-level1', false)}
         {text('postalCode', 'Postal code', 'postal-code')}
-        <div class="field">
-          <label for={`${idPrefix}-country`}>Country</label>
-          <select
-            id={`${idPrefix}-country`}
-            name="country"
-            autocomplete="country"
-            required
-            aria-invalid={countryInvalid ? 'true' : undefined}
-            aria-describedby={countryInvalid ? 'form-error' : undefined}
-          >
-            <option value="" selected={!values.country}>
-              Choose a country
-            </option>
-            {props.countries.map((country) => (
-              <option
-                key={country.code}
-                value={country.code}
-                selected={country.code === values.country}
-              >
-                {country.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <CountrySelect
+          id={`${idPrefix}-country`}
+          autocomplete="country"
+          countries={props.countries}
+          value={values.country}
+          invalid={error?.field === 'country'}
+          errorId="form-error"
+        />
         <button type="submit" class="button">
           {props.submitLabel}
         </button>

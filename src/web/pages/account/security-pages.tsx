@@ -3,6 +3,7 @@ import { checkoutLimits } from '../../../checkout/checkout-input.js';
 import {
   AccountLayout,
   type AccountPageBase,
+  CurrentPasswordField,
   ErrorSummary,
   Field,
   type FormError,
@@ -64,14 +65,7 @@ function ReauthSection(props: {
       </p>
       <ErrorSummary error={props.error} />
       <PostForm action="/account/security/reauthenticate" csrfToken={props.csrfToken}>
-        <Field
-          id="reauth-password"
-          name="password"
-          label="Password"
-          type="password"
-          autocomplete="current-password"
-          error={props.error}
-        />
+        <CurrentPasswordField id="reauth-password" error={props.error} />
         <button type="submit" class="button">
           Confirm
         </button>
@@ -269,14 +263,7 @@ function EmailSection(props: { csrfToken: string; error: FormError | undefined }
           maxLength={checkoutLimits.email}
           error={props.error}
         />
-        <Field
-          id="email-password"
-          name="password"
-          label="Password"
-          type="password"
-          autocomplete="current-password"
-          error={props.error}
-        />
+        <CurrentPasswordField id="email-password" error={props.error} />
         <button type="submit" class="button">
           Send confirmation link
         </button>
