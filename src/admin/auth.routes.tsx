@@ -142,12 +142,40 @@ export function registerStaffAuthRoutes(parent: FastifyInstance, services: Admin
       reauthenticated: true,
     });
     setSessionCookie(reply, staffSessionCookie, token);
-    setDeviceCookie(reply, 'staff', staffDeviceCookie(auth, actor.email, clientOf(request)));
+    setDeviceCookie(reply, 'staff', await staffDeviceCookie(auth, actor.email, clientOf(request)));
     request.audited = true;
     return token;
   };
   const notifyOwner = (actor: { email: string }, change: SecondFactorChange) =>
     notifyStaffOfFactorChange(db, deps.config, actor, change);
+
+  // Adding a passkey is the same ceremony at enrolment and on the security page; the routes keep
+  // their own stage checks and audit entries.
+  const passkeyOptions = async (reply: FastifyReply, actor: { id: string; email: string }) => {
+    const account = { id: actor.id, email: actor.email };
+    const options = await startPasskeyRegistration(
+      db,
+      services.rp,
+      'staff',
+      account,
+      newChallengeKey(reply),
+    );
+    return options as unknown as Record<string, unknown>;
+  };
+  const savePasskey = (
+    staffId: string,
+    challengeKey: string,
+    body: { response: unknown; name?: string | undefined },
+  ) =>
+    finishPasskeyRegistration(
+      db,
+      services.rp,
+      'staff',
+      staffId,
+      challengeKey,
+      body.response as never,
+      body.name?.trim() || 'Admin passkey',
+    );
 
   app.get(
     '/login',
@@ -301,14 +329,7 @@ export function registerStaffAuthRoutes(parent: FastifyInstance, services: Admin
         if (actor.stage !== 'mfa_enrolment') {
           throw new AppError('ALREADY_EXISTS', 'A second factor is already set up.');
         }
-        const options = await startPasskeyRegistration(
-          db,
-          services.rp,
-          'staff',
-          { id: actor.id, email: actor.email },
-          newChallengeKey(reply),
-        );
-        return options as unknown as Record<string, unknown>;
+        return passkeyOptions(reply, actor);
       },
     );
 
@@ -322,15 +343,7 @@ export function registerStaffAuthRoutes(parent: FastifyInstance, services: Admin
         }
         const challengeKey = takeChallengeKey(request, reply);
         try {
-          await finishPasskeyRegistration(
-            db,
-            services.rp,
-            'staff',
-            actor.id,
-            challengeKey,
-            request.body.response as never,
-            request.body.name?.trim() || 'Admin passkey',
-          );
+          await savePasskey(actor.id, challengeKey, request.body);
         } catch (error) {
           await auditProof(auth, actor, clientOf(request), 'mfa_enrolment', 'passkey', false);
           request.audited = true;
@@ -538,14 +551,7 @@ export function registerStaffAuthRoutes(parent: FastifyInstance, services: Admin
       },
       async (request, reply) => {
         const actor = sessionActor(request);
-        const options = await startPasskeyRegistration(
-          db,
-          services.rp,
-          'staff',
-          { id: actor.id, email: actor.email },
-          newChallengeKey(reply),
-        );
-        return options as unknown as Record<string, unknown>;
+        return passkeyOptions(reply, actor);
       },
     );
 
@@ -557,15 +563,7 @@ export function registerStaffAuthRoutes(parent: FastifyInstance, services: Admin
       },
       async (request, reply) => {
         const actor = sessionActor(request);
-        await finishPasskeyRegistration(
-          db,
-          services.rp,
-          'staff',
-          actor.id,
-          takeChallengeKey(request, reply),
-          request.body.response as never,
-          request.body.name?.trim() || 'Admin passkey',
-        );
+        await savePasskey(actor.id, takeChallengeKey(request, reply), request.body);
         await auditRequest(request, deps, {
           action: 'passkey.added',
           objectType: 'staff',

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-import { deviceCookieAfterLogin, trustedDeviceOf } from '../auth/device-cookie.js';
+import { deviceCookieAfterLogin, deviceSubject, trustedDeviceOf } from '../auth/device-cookie.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import { createSession, endSession, markReauthenticated, rotateSession } from '../auth/sessions.js';
 import {
@@ -41,18 +41,27 @@ export interface Client {
   deviceCookie?: string | undefined;
 }
 
-/** Returns the `__Host-staff-device` value to set once a staff login is complete. */
-export function staffDeviceCookie(
-  deps: Pick<StaffAuthDeps, 'deviceKey'>,
+/**
+ * Returns the `__Host-staff-device` value to set once a staff login is complete, bound to the
+ * staff member's current password hash so a password change voids it.
+ */
+export async function staffDeviceCookie(
+  deps: Pick<StaffAuthDeps, 'db' | 'deviceKey'>,
   email: string,
   client: Client,
-): string {
-  return deviceCookieAfterLogin(
-    deps.deviceKey,
-    'staff',
-    normalizeEmail(email),
-    client.deviceCookie,
-  );
+): Promise<string> {
+  const normalized = normalizeEmail(email);
+  const subject = deviceSubject(normalized, await passwordHashOf(deps.db, normalized));
+  return deviceCookieAfterLogin(deps.deviceKey, 'staff', subject, client.deviceCookie);
+}
+
+async function passwordHashOf(db: Kysely<Database>, email: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('staff')
+    .select('password_hash')
+    .where('email', '=', email)
+    .executeTakeFirst();
+  return row?.password_hash;
 }
 
 const wrongCredentials = 'The email or password is wrong.';
@@ -72,7 +81,14 @@ export async function loginStaff(
   input: { email: string; password: string; previousSession: string | null },
 ): Promise<{ token: string; stage: SessionStage; staffId: string }> {
   const email = normalizeEmail(input.email);
-  const deviceId = trustedDeviceOf(deps.deviceKey, 'staff', email, client.deviceCookie);
+  const staff = await deps.db
+    .selectFrom('staff')
+    .select(['id', 'password_hash'])
+    .where('email', '=', email)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+  const subject = deviceSubject(email, staff?.password_hash);
+  const deviceId = trustedDeviceOf(deps.deviceKey, 'staff', subject, client.deviceCookie);
   const buckets = attemptBuckets('login', 'staff', email, { ip: client.ip, deviceId });
   const audit = (entry: Pick<AuditEntry, 'action' | 'actorId' | 'details'>) =>
     appendAudit(deps.db, deps.auditKey, {
@@ -90,12 +106,6 @@ export async function loginStaff(
     throw error;
   }
 
-  const staff = await deps.db
-    .selectFrom('staff')
-    .select(['id', 'password_hash'])
-    .where('email', '=', email)
-    .where('disabled_at', 'is', null)
-    .executeTakeFirst();
   if (!staff) await deps.hasher.verifyDummy(input.password);
   const check = staff
     ? await deps.hasher.verify(staff.password_hash, input.password)
@@ -152,12 +162,9 @@ export async function completeStaffMfa(
   client: Client,
   proof: CodeProof,
 ): Promise<{ token: string; deviceCookie: string }> {
-  const deviceId = trustedDeviceOf(
-    deps.deviceKey,
-    'staff',
-    normalizeEmail(actor.email),
-    client.deviceCookie,
-  );
+  const email = normalizeEmail(actor.email);
+  const subject = deviceSubject(email, await passwordHashOf(deps.db, email));
+  const deviceId = trustedDeviceOf(deps.deviceKey, 'staff', subject, client.deviceCookie);
   const buckets = attemptBuckets('mfa', 'staff', actor.id, { ip: client.ip, deviceId });
   await checkThrottles(deps.db, buckets);
 
@@ -173,7 +180,7 @@ export async function completeStaffMfa(
     stage: 'active',
     reauthenticated: true,
   });
-  return { token, deviceCookie: staffDeviceCookie(deps, actor.email, client) };
+  return { token, deviceCookie: await staffDeviceCookie(deps, actor.email, client) };
 }
 
 /**

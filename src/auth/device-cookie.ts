@@ -13,8 +13,11 @@ import { hashToken, randomToken } from '../server/ids.js';
  * replaces the password or the second factor.
  *
  * The value is `<token>.<mac>`: a random 256-bit token and HMAC-SHA256, keyed with
- * deriveKey(secrets, 'device-cookie'), over the realm, the SHA-256 of the normalized email and
- * the token. The server stores nothing, so there is nothing to revoke.
+ * deriveKey(secrets, 'device-cookie'), over the realm, the SHA-256 of the subject and the
+ * token. The subject (see deviceSubject) is the normalized email and a fingerprint of the
+ * current password hash, so a password change or reset voids every device cookie of the
+ * account, including any minted by someone who knew the old password. The server stores
+ * nothing else.
  *
  * NOTE: a browser keeps one device cookie per realm, for the account that logged in last there.
  * A second account logging in from the same browser takes it over, and an email change voids
@@ -32,27 +35,39 @@ export const deviceCookieMaxAgeSeconds = 180 * 24 * 60 * 60;
 
 const valueRegExp = /^([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{43})$/;
 
-/** Returns a new device cookie value for `email`, which must already be normalized. */
-export function issueDeviceCookie(key: Buffer, realm: Realm, email: string): string {
+/**
+ * Returns the subject a device cookie is bound to: the normalized email and the SHA-256 of the
+ * account's password hash. Pass undefined for an unknown account, whose subject no issued
+ * cookie matches.
+ */
+export function deviceSubject(email: string, passwordHash: string | undefined): string {
+  const fingerprint = createHash('sha256')
+    .update(passwordHash ?? 'no account')
+    .digest('hex');
+  return `${email}\n${fingerprint}`;
+}
+
+/** Returns a new device cookie value for `subject` (see deviceSubject). */
+export function issueDeviceCookie(key: Buffer, realm: Realm, subject: string): string {
   const token = randomToken();
-  return `${token}.${macOf(key, realm, email, token)}`;
+  return `${token}.${macOf(key, realm, subject, token)}`;
 }
 
 /**
- * Returns the device id of a cookie value that was issued for this realm and email, or null
- * for a missing, malformed, forged or other account's cookie. The id is the token's SHA-256, so
+ * Returns the device id of a cookie value that was issued for this realm and subject, or null
+ * for a missing, malformed, forged, other account's or pre-password-change cookie. The id is the token's SHA-256, so
  * throttle keys and logs never carry the token itself.
  */
 export function trustedDeviceOf(
   key: Buffer,
   realm: Realm,
-  email: string,
+  subject: string,
   value: string | undefined,
 ): string | null {
   const match = valueRegExp.exec(value ?? '');
   if (!match?.[1] || !match[2]) return null;
 
-  const expected = Buffer.from(macOf(key, realm, email, match[1]));
+  const expected = Buffer.from(macOf(key, realm, subject, match[1]));
   const presented = Buffer.from(match[2]);
   if (expected.length !== presented.length || !timingSafeEqual(expected, presented)) return null;
   return hashToken(match[1]);
@@ -76,16 +91,16 @@ export function setDeviceCookie(reply: FastifyReply, realm: Realm, value: string
 export function deviceCookieAfterLogin(
   key: Buffer,
   realm: Realm,
-  email: string,
+  subject: string,
   presented: string | undefined,
 ): string {
-  if (presented && trustedDeviceOf(key, realm, email, presented)) return presented;
-  return issueDeviceCookie(key, realm, email);
+  if (presented && trustedDeviceOf(key, realm, subject, presented)) return presented;
+  return issueDeviceCookie(key, realm, subject);
 }
 
-function macOf(key: Buffer, realm: Realm, email: string, token: string): string {
-  const emailHash = createHash('sha256').update(email).digest('hex');
+function macOf(key: Buffer, realm: Realm, subject: string, token: string): string {
+  const subjectHash = createHash('sha256').update(subject).digest('hex');
   return createHmac('sha256', key)
-    .update(`storefort:device:v1\n${realm}\n${emailHash}\n${token}`)
+    .update(`storefort:device:v2\n${realm}\n${subjectHash}\n${token}`)
     .digest('base64url');
 }

@@ -163,11 +163,11 @@ export async function login(
 ): Promise<LoginResult> {
   enforceRateLimit(ctx, 'authAttempts');
   const email = normalizeEmail(input.email);
-  const deviceId = customerDeviceOf(ctx, email, input.deviceCookie);
+  const customer = await findCustomerByEmail(ctx.db, email);
+  const deviceId = customerDeviceOf(ctx, email, customer?.password_hash, input.deviceCookie);
   const buckets = attemptBuckets('login', 'customer', email, { ip: ctx.ip, deviceId });
   await checkThrottles(ctx.db, buckets);
 
-  const customer = await findCustomerByEmail(ctx.db, email);
   if (!customer) {
     await hasher.verifyDummy(input.password);
     return failLogin(ctx, buckets);
@@ -202,7 +202,9 @@ export async function login(
   if (stage === 'mfa_pending') return { token, stage };
 
   await finishLogin(ctx, customer);
-  return { token, stage, deviceCookie: deviceCookieForLogin(ctx, email, input.deviceCookie) };
+  const current = await findCustomerById(ctx.db, customer.id);
+  const deviceCookie = deviceCookieForLogin(ctx, current ?? customer, input.deviceCookie);
+  return { token, stage, deviceCookie };
 }
 
 /**

@@ -53,7 +53,7 @@ export async function completeMfa(
 ): Promise<{ token: string; deviceCookie: string }> {
   enforceRateLimit(ctx, 'authAttempts');
   const customer = await requireCustomerRow(ctx.db, await pendingAccountOf(ctx, sessionHash));
-  const deviceId = customerDeviceOf(ctx, customer.email, deviceCookie);
+  const deviceId = customerDeviceOf(ctx, customer.email, customer.password_hash, deviceCookie);
   const buckets = attemptBuckets('mfa', 'customer', customer.id, { ip: ctx.ip, deviceId });
   await checkThrottles(ctx.db, buckets);
 
@@ -69,7 +69,7 @@ export async function completeMfa(
   await clearThrottles(ctx.db, buckets);
   return {
     token: await activate(ctx, sessionHash, customer.id),
-    deviceCookie: deviceCookieForLogin(ctx, customer.email, deviceCookie),
+    deviceCookie: deviceCookieForLogin(ctx, customer, deviceCookie),
   };
 }
 
@@ -196,7 +196,7 @@ export async function loginWithPasskey(
     pendingAccount,
   );
   const customer = await requireCustomerRow(ctx.db, accountId);
-  const deviceCookie = deviceCookieForLogin(ctx, customer.email, input.deviceCookie);
+  const deviceCookie = deviceCookieForLogin(ctx, customer, input.deviceCookie);
   if (pendingAccount && input.currentSessionHash) {
     const token = await activate(ctx, input.currentSessionHash, accountId);
     return { token, stage: 'active', deviceCookie };

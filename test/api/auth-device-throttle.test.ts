@@ -7,6 +7,7 @@ import { Secret, TOTP } from 'otpauth';
 import {
   deviceCookieMaxAgeSeconds,
   deviceCookieNames,
+  deviceSubject,
   issueDeviceCookie,
 } from '../../src/auth/device-cookie.js';
 import { sharedBucketCapacity, sharedBucketLeakMs } from '../../src/auth/throttle.js';
@@ -70,6 +71,15 @@ async function trustedOwner(email: string): Promise<string> {
   const browser = await createAccount(store.app, store.db, email);
   const response = await browser.login(email, strongPassword);
   return cookieValue(response, deviceCookie);
+}
+
+async function passwordHashOf(email: string): Promise<string> {
+  const row = await store.db
+    .selectFrom('customers')
+    .select('password_hash')
+    .where('email', '=', email)
+    .executeTakeFirstOrThrow();
+  return row.password_hash;
 }
 
 /** Fails once from each of `count` addresses (198.18.x.y), as a botnet would. */
@@ -236,12 +246,13 @@ describe('targeted lockout', () => {
     const genuine = await trustedOwner(email);
     const otherAccount = await trustedOwner('someone-else@example.com');
     const key = deriveKey(store.shop.deps.secrets, 'device-cookie');
+    const subject = deviceSubject(email, await passwordHashOf(email));
     const [token = ''] = genuine.split('.');
     const cookies = {
       forged: `${token}.${'A'.repeat(43)}`,
-      otherKey: issueDeviceCookie(Buffer.alloc(32, 7), 'customer', email),
+      otherKey: issueDeviceCookie(Buffer.alloc(32, 7), 'customer', subject),
       otherAccount,
-      otherRealm: issueDeviceCookie(key, 'staff', email),
+      otherRealm: issueDeviceCookie(key, 'staff', subject),
       malformed: 'not-a-device-cookie',
     };
     await failFromManyAddresses(email, sharedBucketCapacity);
@@ -253,6 +264,25 @@ describe('targeted lockout', () => {
     }
     const owner = await attemptLogin(email, strongPassword, { ip: '192.0.2.47', device: genuine });
     assert.equal(owner.statusCode, 200, owner.body);
+  });
+
+  it('stops trusting devices after a password change', async () => {
+    const email = 'changed-password@example.com';
+    const browser = await createAccount(store.app, store.db, email);
+    const loggedIn = await browser.login(email, strongPassword);
+    const device = cookieValue(loggedIn, deviceCookie);
+    const newPassword = 'a changed passphrase for sure';
+
+    const changed = await browser.request('POST', '/api/store/account/password', {
+      currentPassword: strongPassword,
+      newPassword,
+    });
+    const attacker = await hammerFrom('203.0.113.8', email);
+    const oldDevice = await attemptLogin(email, newPassword, { ip: '203.0.113.8', device });
+
+    assert.ok(changed.statusCode < 300, changed.body);
+    assert.deepEqual(attacker, [401, 401, 401, 401, 401, 429, 429, 429]);
+    assert.equal(oldDevice.statusCode, 429, 'a device cookie from before the change still counts');
   });
 
   it('never lets a device cookie skip the password', async () => {
