@@ -212,7 +212,7 @@ function loginFloodSection(run: BenchRun): string[] {
     ...bullet(
       `**Login limit raised** to ${raisedLimit} a minute, the way add-to-cart raises the cart ` +
         'limit, so every login with an unknown email reaches the hasher. The hasher runs ' +
-        `${hashing.concurrency} argon2id checks at once (HASH_CONCURRENCY, ` +
+        `${hashing.concurrency} argon2id ${hashing.concurrency === 1 ? 'check' : 'checks'} at once (HASH_CONCURRENCY, ` +
         `${integer.format(hashing.memoryKiB)} KiB, ${hashing.iterations} passes) and queues at ` +
         'most 100 more, so the surplus gets 503. The per-account throttle of a seeded account ' +
         'counts only the logins the hasher checked, and answers 429 from the fifth failure on.',
