@@ -8,12 +8,12 @@ import { AppError } from '../server/errors.js';
 
 /** The failure count from which each further attempt must wait. */
 export const freeFailures = 5;
-/** The longest wait between attempts: the delay doubles up to this and stays there. */
+/** The maximum wait between attempts: the delay doubles up to this and stays there. */
 export const maxDelaySeconds = 15 * 60;
 // A counter untouched for this long starts again from zero, so an old attack leaves no trace.
 const forgetAfterMs = 24 * 60 * 60_000;
 
-/** What an attempt tries to prove: a password at login, a second factor, or a re-authentication. */
+/** Kind of proof an attempt offers: a password at login, a second factor, or a re-authentication. */
 export type AttemptKind = 'login' | 'mfa' | 'reauth';
 
 /**
@@ -30,8 +30,9 @@ export function throttleKey(kind: AttemptKind, realm: Realm, subject: string): s
 
 /**
  * Throws TOO_MANY_ATTEMPTS (429, with `retryAfterSeconds`) while the key waits after repeated
- * failures. There is no permanent lockout, so an attacker cannot lock the owner out for longer
- * than the current delay (at most 15 minutes); the per-address limit slows guessing further.
+ * failures. A wait never exceeds 15 minutes, but an attacker can renew it with one failure per
+ * wait. That is why attempts are counted per device (see attemptBuckets): a renewed wait on an
+ * email never reaches the browsers its owner already logged in from.
  */
 export async function checkThrottle(
   db: Kysely<Database>,
