@@ -176,7 +176,10 @@ export async function login(
   if (!verdict.ok) return failLogin(ctx, buckets);
 
   await clearThrottles(ctx.db, buckets);
-  if (verdict.needsRehash) await rehash(ctx, hasher, customer, input.password);
+  // The device cookie signs the password hash, so it must see the upgraded one.
+  const passwordHash = verdict.needsRehash
+    ? await rehash(ctx, hasher, customer, input.password)
+    : customer.password_hash;
   if (customer.email_confirmed_at === null) {
     await sendConfirmation(ctx, customer.id, customer.email);
     throw new AppError(
@@ -202,8 +205,11 @@ export async function login(
   if (stage === 'mfa_pending') return { token, stage };
 
   await finishLogin(ctx, customer);
-  const current = await findCustomerById(ctx.db, customer.id);
-  const deviceCookie = deviceCookieForLogin(ctx, current ?? customer, input.deviceCookie);
+  const deviceCookie = deviceCookieForLogin(
+    ctx,
+    { email: customer.email, password_hash: passwordHash },
+    input.deviceCookie,
+  );
   return { token, stage, deviceCookie };
 }
 
@@ -241,13 +247,14 @@ async function rehash(
   hasher: PasswordHasher,
   customer: CustomerRow,
   password: string,
-): Promise<void> {
+): Promise<string> {
   const passwordHash = await hasher.hash(password);
   await ctx.db
     .updateTable('customers')
     .set({ password_hash: passwordHash, updated_at: nowIso() })
     .where('id', '=', customer.id)
     .execute();
+  return passwordHash;
 }
 
 async function sendConfirmation(ctx: ServiceContext, customerId: string, email: string) {
