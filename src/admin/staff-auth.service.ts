@@ -26,9 +26,9 @@ export interface StaffAuthDeps {
   db: Kysely<Database>;
   hasher: PasswordHasher;
   auditKey: Buffer;
-  /** deriveKey(secrets, 'totp-seal'). */
+  /** Key from deriveKey(secrets, 'totp-seal'). */
   totpSealKey: Buffer;
-  /** deriveKey(secrets, 'device-cookie'), which signs `__Host-staff-device` cookies. */
+  /** Key from deriveKey(secrets, 'device-cookie') that signs `__Host-staff-device` cookies. */
   deviceKey: Buffer;
   timeouts: SessionTimeouts;
 }
@@ -37,7 +37,7 @@ export interface StaffAuthDeps {
 export interface Client {
   ip: string;
   userAgent: string;
-  /** The `__Host-staff-device` cookie; it changes only which throttle counts a failure. */
+  /** Value of the `__Host-staff-device` cookie. It changes only which throttle counts a failure. */
   deviceCookie?: string | undefined;
 }
 
@@ -71,7 +71,7 @@ const wrongCredentials = 'The email or password is wrong.';
  * when the staff member has no second factor yet and `mfa_pending` otherwise, so no staff
  * session is ever active on a password alone. An unknown email costs one dummy hash and gets
  * the same error, and both count against the same throttle keys (see attemptBuckets). With a
- * device cookie valid for this email that is the device's own counter. Otherwise it is the
+ * device cookie valid for this email, that is the device's own counter. Otherwise it is the
  * email's counter at this address plus the email's shared bucket. `previousSession` (the hash
  * of a session the browser already held) is ended, so a planted cookie never survives a login.
  */
@@ -180,12 +180,19 @@ export async function completeStaffMfa(
     stage: 'active',
     reauthenticated: true,
   });
-  return { token, deviceCookie: await staffDeviceCookie(deps, actor.email, client) };
+  const deviceCookie = deviceCookieAfterLogin(
+    deps.deviceKey,
+    'staff',
+    subject,
+    client.deviceCookie,
+  );
+  return { token, deviceCookie };
 }
 
 /**
  * Re-authenticates an active session with the password or a TOTP code, so that sensitive
- * actions are allowed for the next 5 minutes. Failures are throttled like MFA codes.
+ * actions are allowed for the next 5 minutes. Failures of both kinds count against one
+ * per-account `reauth` counter with the growing delays of recordFailure.
  */
 export async function reauthenticateStaff(
   deps: StaffAuthDeps,
@@ -225,7 +232,7 @@ async function checkPassword(
 }
 
 // Re-authentication needs an active session, so its attempts have their own per-account
-// counter: failures at the second login step (by someone holding only the password) never
+// counter. Failures at the second login step (by someone who has only the password) never
 // block the owner's re-authentication.
 async function checkReauthCode(
   deps: StaffAuthDeps,
@@ -256,7 +263,7 @@ async function isCodeValid(
     : useRecoveryCode(deps.db, 'staff', actor.id, code);
 }
 
-/** Audits one second-factor or re-authentication attempt; the code itself is never stored. */
+/** Audits one second-factor or re-authentication attempt with its method but not the code. */
 export async function auditProof(
   deps: Pick<StaffAuthDeps, 'db' | 'auditKey'>,
   actor: { id: string; email: string },
@@ -276,7 +283,7 @@ export async function auditProof(
   });
 }
 
-/** Returns one of the staff member's passkeys; NOT_FOUND when the id is not theirs. */
+/** Returns one of the staff member's passkeys, or throws NOT_FOUND when the id is not theirs. */
 export async function findStaffPasskey(
   deps: Pick<StaffAuthDeps, 'db'>,
   staffId: string,
@@ -291,9 +298,9 @@ export async function findStaffPasskey(
 export type PasskeyRemoval = { ok: true } | { ok: false; reason: string };
 
 /**
- * Removes one of the staff member's own passkeys and audits it. Refuses to remove the last
- * second factor, because the admin is never open on a password alone. The caller's route is
- * sensitive, so a password or TOTP proof from the last 5 minutes stands behind the request.
+ * Removes one of the staff member's own passkeys and audits it. Returns `ok: false` instead of
+ * removing the last second factor, because the admin is never open on a password alone. The
+ * caller's route is sensitive, so it requires a password or TOTP proof from the last 5 minutes.
  */
 export async function removeStaffPasskey(
   deps: Pick<StaffAuthDeps, 'db' | 'auditKey'>,
