@@ -41,7 +41,7 @@ const pagePath = join(repoRoot, 'docs', 'performance.md');
 /** Seeded accounts among the emails the login flood tries. */
 const floodAccounts = 5;
 /**
- * Seconds the login flood runs before the page is measured beside it, so the measurement sees
+ * Seconds the login flood runs before the page is measured beside it, so the measurement covers
  * the flood in its steady state rather than the burst of its first connections.
  */
 const floodRampSeconds = 3;
@@ -159,9 +159,10 @@ async function measureShop(target: Target, env: ShopEnv, seeded: SeededShop, loa
 
 /**
  * Measures the listing page alone, then again while a login flood from the same address runs in
- * another process. Throws when the flood got a status other than 401, 429 or 503, when the page
- * got anything but 2xx, or when the flood missed the defence it is meant to reach: the
- * per-address limit (429) on `shop`, the full hasher queue (503) on `shop-open-logins`.
+ * another process. Throws when the flood got a status other than 401, 429 or 503, or when the
+ * page got anything but 2xx. It also throws when the flood missed the defence it is meant to
+ * reach: the per-address limit (429) on `shop`, or the full hasher queue (503) on
+ * `shop-open-logins`.
  */
 async function measureBesideLoginFlood(
   target: Target,

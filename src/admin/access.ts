@@ -9,10 +9,10 @@ import { roleAllows } from './permissions.js';
 import './route-config.js';
 import { auditRequest } from './staff-context.js';
 
-/** Where a session that still owes its second factor is sent, by stage. */
+/** Path a session that still owes its second factor is sent to, by stage. */
 export const mfaPaths = { mfa_enrolment: '/mfa/enrol', mfa_pending: '/mfa' } as const;
 
-/** Paths of the admin's own routes, collected for the permission matrix test. */
+/** One route of the admin with its permission, collected for the permission matrix test. */
 export interface AdminRoute {
   method: string;
   url: string;
@@ -21,9 +21,9 @@ export interface AdminRoute {
 }
 
 /**
- * Refuses to register a route without `config.permission` and records every route, so a test
- * can walk the whole admin. Routes under `publicPrefixes` (shared code such as the asset routes,
- * which knows nothing of permissions) are made `public`. Call before any route is added.
+ * Rejects (throws on) a route without `config.permission` and records every route, so a test
+ * can walk the whole admin. Routes under `publicPrefixes` are made `public`, because they come
+ * from shared code without permissions, such as the asset routes. Call before any route is added.
  */
 export function collectAdminRoutes(app: FastifyInstance, publicPrefixes: string[]): AdminRoute[] {
   const routes: AdminRoute[] = [];
@@ -100,16 +100,17 @@ export function registerStaffSessions(app: FastifyInstance, deps: AdminDeps): vo
  * Enforces each route's `config.permission` and `config.sensitive`, before the body is parsed or
  * validated:
  * - `api_key` routes pass only once the API key hook (api-auth.ts) has accepted a key;
- * - no session: page requests go to /login, others get 401;
- * - a session still owing its second factor reaches only `public` and `signed_in` routes and is
- *   sent to enrolment or verification from any other page;
+ * - no session: GET requests go to /login, others get 401;
+ * - a session still owing its second factor reaches only `public` and `signed_in` routes. A GET
+ *   of any other route is sent to enrolment or verification, and other methods get 401
+ *   MFA_REQUIRED;
  * - a role without the route's permission gets 403 FORBIDDEN, which is also audited;
  * - a sensitive route without a password or TOTP proof in the last 5 minutes redirects to
  *   /reauth, for POSTs too, so the action does not run.
  */
 export function registerAccessControl(app: FastifyInstance, deps: AdminDeps): void {
   app.addHook('onRequest', async (request, reply) => {
-    // Requests that match no route have no config; the 404 handler answers them.
+    // Requests that match no route have no config, so they are left to the 404 handler.
     if (request.routeOptions.url === undefined) return;
 
     const permission = request.routeOptions.config?.permission;
@@ -151,7 +152,7 @@ function notSignedIn(request: FastifyRequest, reply: FastifyReply) {
   throw new AppError('AUTHENTICATION_REQUIRED', 'Log in to the admin first.');
 }
 
-/** Longest `next` kept with its query string; the /reauth schemas accept 500 characters. */
+/** Maximum length of a `next` kept with its query string; the /reauth schemas accept 500. */
 const maxNextWithQuery = 400;
 
 /**
@@ -166,7 +167,7 @@ export function reauthPath(request: FastifyRequest): string {
 }
 
 /**
- * Returns `next` when it is a path on the admin itself, '/' otherwise, so a crafted link to
+ * Returns `next` when it is a path on the admin itself, and '/' otherwise, so a crafted link to
  * /reauth or /login cannot send the staff member to another site afterwards.
  */
 export function safeNextPath(next: string | undefined): string {

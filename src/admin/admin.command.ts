@@ -12,7 +12,7 @@ import { appendAudit, verifyAuditLog } from './audit-log.js';
 import { insertStaff, normalizeEmail } from './staff.service.js';
 import { auditKeyOf } from './staff-context.js';
 
-/** Where `admin create` reads the password from when it is not asked for on a terminal. */
+/** Environment variable `admin create` reads the password from, before prompting on a terminal. */
 export const adminPasswordVariable = 'STOREFORT_ADMIN_PASSWORD';
 
 export const adminUsage = `Usage: storefort admin create --email EMAIL --name NAME
@@ -22,18 +22,19 @@ DATA_DIR, SECRET_KEY) and from the same directory as \`storefort start\`, so bot
 database and one audit-log key. It can run while the shop is running.
 
 The password is read from ${adminPasswordVariable}, or asked twice when the command runs on a
-terminal; it is never an argument. It needs 8 to 128 characters and must not appear in lists of
-breached passwords. At the first login the admin asks for an authenticator app or a passkey.`;
+terminal. It is never an argument. It needs 8 to 128 characters, must not match the email or
+name, and must not appear in lists of breached passwords. At the first login the admin asks for
+an authenticator app or a passkey.`;
 
 export interface CommandIo {
   env: Record<string, string | undefined>;
-  /** Asks for a password without echoing it; undefined when there is no terminal to ask on. */
+  /** Password prompt that does not echo input, or undefined when there is no terminal. */
   promptPassword?: ((question: string) => Promise<string>) | undefined;
   out(line: string): void;
   err(line: string): void;
 }
 
-/** The process's terminal, environment and console. */
+/** Returns the CommandIo of this process: its terminal, environment and console. */
 export function processIo(): CommandIo {
   return {
     env: process.env,
@@ -47,7 +48,8 @@ export function processIo(): CommandIo {
  * Runs `storefort admin create --email E --name N`, which creates an owner. The password comes
  * from STOREFORT_ADMIN_PASSWORD or is asked twice on a terminal. It is never an argument, because
  * arguments land in the shell history and the process list. Exits 0 on success and for `--help`,
- * 1 when the password fails the policy or the email is taken, and 2 on wrong usage.
+ * 1 when the password fails the policy or the email is taken, and 2 on wrong usage or when no
+ * password could be read. Other errors are thrown.
  */
 export async function runAdminCommand(
   args: string[],
@@ -122,7 +124,7 @@ export async function runAdminCommand(
 
 type CreateOptions = { email: string; name: string } | { help: true } | { error: string };
 
-/** Parses the options of `admin create`; wrong usage becomes a message, never a stack trace. */
+/** Parses the options of `admin create` and returns wrong usage as a message, not a throw. */
 function parseCreateOptions(args: string[]): CreateOptions {
   let values: { email?: string | undefined; name?: string | undefined; help?: boolean };
   try {
@@ -144,7 +146,8 @@ function parseCreateOptions(args: string[]): CreateOptions {
   const email = values.email?.trim() ?? '';
   const name = values.name?.trim() ?? '';
   if (!email || !name) return { error: 'both --email and --name are required' };
-  // A full address check happens when mail is sent; this catches a swapped or missing value.
+  // Only the SMTP server checks an address fully, when mail is sent. This check catches a
+  // swapped or missing value.
   if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 254) {
     return { error: `--email "${email}" is not an email address` };
   }
@@ -173,8 +176,8 @@ async function readPassword(io: CommandIo): Promise<{ value: string } | { error:
 }
 
 /**
- * `storefort audit-log verify`: recomputes the audit log's hash chain with the key derived from
- * SECRET_KEY. Exits 0 when intact, 1 naming the first broken seq.
+ * Runs `storefort audit-log verify`, which recomputes the audit log's hash chain with the key
+ * derived from SECRET_KEY. Exits 0 when intact, 1 naming the first broken seq, 2 on wrong usage.
  */
 export async function runAuditLogCommand(
   args: string[],

@@ -4,33 +4,33 @@ import type { Kysely } from 'kysely';
 
 import type { AuditLogRow, Database } from '../db/schema.js';
 
-/** One staff action as the caller describes it; seq, time and hashes are added on append. */
+/** One staff action as the caller describes it. appendAudit adds the seq, time and hashes. */
 export interface AuditEntry {
   /**
-   * Staff id; `api_key:<key id>` for a call of the admin API (see apiKeyActorId); or '' when
-   * nobody is identified (a failed login for an unknown address, an unknown API key).
+   * Staff id, or `api_key:<key id>` for a call of the admin API (see apiKeyActorId). Empty when
+   * no actor is identified, as for a failed login for an unknown address or an unknown API key.
    */
   actorId: string;
-  /** The staff member's email; '' for API keys, whose name and prefix go into `details`. */
+  /** Staff member's email, or '' for API keys, whose name and prefix go into `details`. */
   actorEmail: string;
   /** Dotted verb such as `login.failed`, `order.refund` or `staff.role_changed`. */
   action: string;
   objectType: string;
   objectId: string;
   ip: string;
-  /** Parameters of the action. Never secrets, tokens or passwords. */
+  /** Parameters of the action. Callers must not put secrets, tokens or passwords here. */
   details?: Record<string, unknown>;
 }
 
 /**
- * The actor id of calls made with an API key. Staff ids are base64url and never contain ':', so
- * the prefix cannot collide with a staff member.
+ * Returns the actor id of calls made with an API key. Staff ids come from randomId (base64url)
+ * and contain no ':', so the prefix cannot collide with a staff member.
  */
 export function apiKeyActorId(keyId: string): string {
   return `api_key:${keyId}`;
 }
 
-/** prev_hash of the first row: there is no earlier row whose hash it could repeat. */
+/** prev_hash of the first row, which has no earlier row whose hash it could repeat. */
 export const genesisHash = '0'.repeat(64);
 
 /** Text of a row that its hash covers: every column except the hash itself, in fixed order. */
@@ -63,7 +63,7 @@ export function auditHash(key: Buffer, row: Omit<AuditLogRow, 'hash'>): string {
  * never chain onto the same row.
  *
  * NOTE: on a database with concurrent writers (PostgreSQL) a second append could read the same
- * last row; the seq primary key then rejects it rather than forking the chain.
+ * last row. The seq primary key then rejects it, so the chain does not fork.
  */
 export async function appendAudit(
   db: Kysely<Database>,
@@ -106,10 +106,10 @@ export type AuditVerification =
 const verifyPageSize = 1000;
 
 /**
- * Recomputes the chain from the first row and returns the first seq that breaks it: `missing`
- * when seq numbers skip (a deleted row), `altered` when a row's hash does not match its content,
- * `chain` when a row's prev_hash is not the hash of the row before it, `inserted` for a row with
- * a seq below 1, which the chain never contains.
+ * Recomputes the chain from the first row and returns the first seq that breaks it, with a reason.
+ * `missing` means seq numbers skip (a deleted row), and `altered` that a row's hash does not match
+ * its content. `chain` means a row's prev_hash is not the hash of the row before it, and
+ * `inserted` marks a row with a seq below 1, which appendAudit never writes.
  *
  * NOTE: deleting the newest rows leaves a shorter chain that is still intact. Comparing the row
  * count with an external copy (a log shipped elsewhere) is the only way to notice that.

@@ -7,25 +7,25 @@ import { AppError } from '../server/errors.js';
 import '../server/route-config.js';
 
 export interface CsrfOptions {
-  /** deriveKey(secrets, 'csrf') of the shop, or 'csrf-admin' of the admin. */
+  /** Key from deriveKey(secrets, 'csrf') for the shop, or from 'csrf-admin' for the admin. */
   key: Buffer;
   /**
-   * The value a token is bound to: the session hash, else a pre-login cookie's hash. Null means
-   * the browser holds neither, and then no token can be valid.
+   * Returns the value a token is bound to: the session hash, else a pre-login cookie's hash.
+   * Null means the browser has neither, and then no token can be valid.
    */
   bindingOf(request: FastifyRequest): string | null;
-  /** Where rejected forms are recorded as `csrf_token_invalid`; only logged when absent. */
+  /** Store that records rejected forms as `csrf_token_invalid`. Without it they are only logged. */
   events?: SecurityEventStore;
 }
 
-/** The form field that carries the token. */
+/** Name of the form field that carries the token. */
 export const csrfFieldName = '_csrf';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Returns the CSRF token for a binding: HMAC-SHA256 over a versioned label and the binding, in
- * base64url (43 characters). It is stateless: a token stays valid as long as its session or
+ * base64url (43 characters). It is stateless, so a token stays valid as long as its session or
  * pre-login cookie does, and changes when the session is rotated at login.
  */
 export function csrfToken(key: Buffer, binding: string): string {

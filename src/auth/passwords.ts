@@ -9,11 +9,11 @@ import { isBreachedPassword } from './password-list.js';
 export type PasswordCost = Config['passwordHashing'];
 
 export interface PasswordHasher {
-  /** Hashes an NFC-normalized password with argon2id at the configured cost (PHC string). */
+  /** Hashes the NFC form of a password with argon2id at the configured cost (PHC string). */
   hash(password: string): Promise<string>;
-  /** `needsRehash` is true when the stored hash was made with a lower cost than configured. */
+  /** Verifies a password. `needsRehash` is true when it matches a hash that isBelowCost. */
   verify(hash: string, password: string): Promise<{ ok: boolean; needsRehash: boolean }>;
-  /** Spends the time of one verify, so that a login for an unknown account takes as long. */
+  /** Runs one verify against a dummy hash, so that a login for an unknown account takes as long. */
   verifyDummy(password: string): Promise<void>;
 }
 
@@ -22,9 +22,9 @@ export const maxPasswordLength = 128;
 
 /**
  * Creates the password hasher of one process. argon2 computes on libuv's thread pool, so hashing
- * does not block the event loop, but each hash holds `cost.memoryKiB` of memory. At most
- * `concurrency` hashes run at once and at most `maxQueue` (default 100) wait in FIFO order;
- * a further request throws SERVER_BUSY (503) instead of growing memory and latency without bound.
+ * does not block the event loop, but each hash uses `cost.memoryKiB` of memory. At most
+ * `concurrency` hashes run at once and at most `maxQueue` (default 100) wait in FIFO order. A
+ * further request throws SERVER_BUSY (503), so memory and latency do not grow without bound.
  *
  * NOTE: libuv's pool has 4 threads unless UV_THREADPOOL_SIZE says otherwise, and file system
  * calls share it, so `concurrency` should stay below that number.
@@ -45,7 +45,7 @@ export function createPasswordHasher(
   const hash = (password: string) =>
     slots.run(() => argon2.hash(password.normalize('NFC'), options));
 
-  // Made once per hasher at the same cost, so a dummy verify costs exactly what a real one does.
+  // Made once per hasher at the same cost, so a dummy verify costs about what a real one does.
   const dummyHash = argon2.hash(randomBytes(32).toString('base64url'), options);
   dummyHash.catch(() => {});
 
@@ -66,7 +66,7 @@ export function createPasswordHasher(
 /**
  * Returns whether a PHC string (`$argon2id$v=19$m=…,p=…,t=…$salt$hash`) was made with another
  * algorithm or version, or with less memory, fewer passes or fewer lanes than `cost`. A hash made
- * with a higher cost than configured is kept: lowering the setting never weakens stored hashes.
+ * with a higher cost than configured is kept, so lowering the setting never weakens stored hashes.
  */
 export function isBelowCost(phc: string, cost: PasswordCost): boolean {
   const parsed = readArgon2Cost(phc);
@@ -80,9 +80,9 @@ export function isBelowCost(phc: string, cost: PasswordCost): boolean {
 }
 
 /**
- * Reads the algorithm, version and cost from an argon2 PHC string; null when it is not one. The
- * parameters are read by name because encoders differ in their order (node-argon2 0.45 writes
- * `m=…,p=…,t=…`).
+ * Reads the algorithm, version and cost from an argon2 PHC string, or returns null when it is
+ * not one. The parameters are read by name because encoders differ in their order (node-argon2
+ * 0.45 writes `m=…,p=…,t=…`).
  */
 export function readArgon2Cost(
   phc: string,
@@ -107,7 +107,7 @@ interface Slots {
   run<T>(task: () => Promise<T>): Promise<T>;
 }
 
-/** A counting semaphore with a bounded FIFO queue. */
+/** Creates a counting semaphore with a bounded FIFO queue. */
 function createSlots(concurrency: number, maxQueue: number): Slots {
   let running = 0;
   const waiting: Array<() => void> = [];
@@ -144,9 +144,10 @@ function createSlots(concurrency: number, maxQueue: number): Slots {
 
 /**
  * Throws WEAK_PASSWORD (422) unless the password has 8 to 128 characters (Unicode code points
- * after NFC), is not on the breached-password list and is not one of `context` (the account's
- * email, its local part, or name), compared case-insensitively. Any characters are allowed and
- * there are no composition rules, following NIST SP 800-63B section 5.1.1.2.
+ * after NFC) and is not on the breached-password list. It must also differ, case-insensitively,
+ * from each `context` value (the account's email and name) and from an email's local part. Any
+ * characters are allowed and there are no composition rules, following NIST SP 800-63B section
+ * 5.1.1.2.
  */
 export function checkPasswordPolicy(password: string, context: string[] = []): void {
   const normalized = password.normalize('NFC');

@@ -10,7 +10,8 @@ import { AppError } from '../server/errors.js';
 export const freeFailures = 5;
 /** The maximum wait between attempts: the delay doubles up to this and stays there. */
 export const maxDelaySeconds = 15 * 60;
-// A counter untouched for this long starts again from zero, so an old attack leaves no trace.
+// A growing counter untouched for this long starts again from zero, so an old attack stops
+// counting.
 const forgetAfterMs = 24 * 60 * 60_000;
 
 /** Kind of proof an attempt offers: a password at login, a second factor, or a re-authentication. */
@@ -18,9 +19,9 @@ export type AttemptKind = 'login' | 'mfa' | 'reauth';
 
 /**
  * Returns the throttle key for login attempts on an email, or second-factor and
- * re-authentication attempts on an account. The subject is hashed, so the table holds no email
- * addresses, and a login key never depends on whether an account exists: unknown and known
- * emails are throttled identically.
+ * re-authentication attempts on an account. The subject is hashed, so the table contains no email
+ * addresses. A login key never depends on whether an account exists, so unknown and known emails
+ * are throttled identically.
  */
 export function throttleKey(kind: AttemptKind, realm: Realm, subject: string): string {
   const normalized = kind === 'login' ? subject.trim().toLowerCase() : subject;
@@ -31,8 +32,8 @@ export function throttleKey(kind: AttemptKind, realm: Realm, subject: string): s
 /**
  * Throws TOO_MANY_ATTEMPTS (429, with `retryAfterSeconds`) while the key waits after repeated
  * failures. A wait never exceeds 15 minutes, but an attacker can renew it with one failure per
- * wait. That is why attempts are counted per device (see attemptBuckets): a renewed wait on an
- * email never reaches the browsers its owner already logged in from.
+ * wait. That is why attempts are counted per device (see attemptBuckets). A renewed wait on an
+ * email does not reach a browser that still has a valid device cookie for that account.
  */
 export async function checkThrottle(
   db: Kysely<Database>,
@@ -88,7 +89,7 @@ export async function recordFailure(
   });
 }
 
-/** Forgets the failures of a key after a successful attempt. */
+/** Deletes the failure counter of a key after a successful attempt. */
 export async function clearThrottle(db: Kysely<Database>, key: string): Promise<void> {
   await db.deleteFrom('auth_throttle').where('key', '=', key).execute();
 }
@@ -106,12 +107,15 @@ export function delayAfter(failures: number): number {
  * drains 12 an hour. Only guessing from several addresses at once fills it.
  */
 export const sharedBucketCapacity = 30;
-/** The shared bucket forgets one failure per this interval, so a full one waits at most this. */
+/**
+ * Drain interval of the shared bucket. One failure drains per interval, so a full bucket waits
+ * at most this long.
+ */
 export const sharedBucketLeakMs = 5 * 60_000;
 
 /**
  * One counter an attempt is checked against and charged to on failure. `growing` counters use
- * the delays of recordFailure; the `shared` counter is a leaky bucket (recordSharedFailure).
+ * the delays of recordFailure, and the `shared` counter is a leaky bucket (recordSharedFailure).
  */
 export interface ThrottleBucket {
   key: string;
@@ -121,17 +125,20 @@ export interface ThrottleBucket {
 /** The origin of an attempt: its client address and, when it has one, its trusted device. */
 export interface AttemptSource {
   ip: string;
-  /** From trustedDeviceOf: set only when the device cookie is valid for the attempted account. */
+  /**
+   * Device id from trustedDeviceOf, set only when the device cookie is valid for the attempted
+   * account.
+   */
   deviceId: string | null;
 }
 
 /**
  * Returns the counters of a login or second-factor attempt on `subject` (normalized email for
  * login, account id for mfa). An attempt from a trusted device counts only against that
- * device, so failures made anywhere else never block it. Any other attempt counts against the
- * subject from its client address (IPv6 cut to /64) with growing delays, and against the
- * subject's shared bucket of all untrusted devices, which keeps guessing from many addresses
- * slow. The keys do not depend on whether the account exists.
+ * device, so failures made from other browsers or addresses never block it. Any other attempt
+ * counts against the subject from its client address (IPv6 cut to /64) with growing delays. It
+ * also counts against the subject's shared bucket of all untrusted devices, which keeps
+ * guessing from many addresses slow. The keys do not depend on whether the account exists.
  */
 export function attemptBuckets(
   kind: 'login' | 'mfa',
@@ -151,7 +158,7 @@ export function attemptBuckets(
   ];
 }
 
-/** Throws TOO_MANY_ATTEMPTS with the longest wait of the buckets while any of them is blocked. */
+/** Throws TOO_MANY_ATTEMPTS with the maximum wait of the buckets while any of them is blocked. */
 export async function checkThrottles(
   db: Kysely<Database>,
   buckets: ThrottleBucket[],
@@ -183,8 +190,8 @@ export async function recordFailures(
 }
 
 /**
- * Forgets the growing counters after a success. The shared bucket is left to drain, so that
- * one success (by anyone who knows the password) does not reset what a distributed guesser of
+ * Deletes the growing counters after a success. The shared bucket is left to drain, so that
+ * one success (by anyone who has the password) does not reset what a distributed guesser of
  * the second factor has built up.
  */
 export async function clearThrottles(db: Kysely<Database>, buckets: ThrottleBucket[]) {
@@ -197,7 +204,7 @@ export async function clearThrottles(db: Kysely<Database>, buckets: ThrottleBuck
  * Adds a failure to a leaky bucket of `sharedBucketCapacity` that drains one failure every
  * `sharedBucketLeakMs`. While it is full, attempts wait until the next failure drains, at most
  * 5 minutes, so over a long run guessing through the bucket gets about one try per 5 minutes.
- * `updated_at` holds the instant the next drain is counted from and `failures` the level.
+ * `updated_at` is the instant the next drain is counted from, and `failures` is the level.
  */
 export async function recordSharedFailure(
   db: Kysely<Database>,

@@ -6,13 +6,13 @@ import type { Config } from '../server/config.js';
 import { nowIso } from '../server/ids.js';
 import { createLogTransport, createSmtpTransport, type MailTransport } from './transport.js';
 
-/** Sends after this many failed attempts are given up; the row keeps its last error. */
+/** Number of failed sends after which a message is given up. The row keeps its last error. */
 export const maxSendAttempts = 8;
 
-/** Rows sent per pass, so one pass never holds the loop for long. */
+/** Maximum rows sent per pass, so one pass stays short and stop() does not wait long for it. */
 const batchSize = 20;
 
-/** Time between polls of the outbox when nobody kicks the worker. */
+/** Interval in milliseconds between polls of the outbox when no kick arrives. */
 const pollMs = 1000;
 
 export interface MailWorkerDeps {
@@ -22,7 +22,7 @@ export interface MailWorkerDeps {
 }
 
 export interface MailWorker {
-  /** Runs a pass soon instead of at the next poll. */
+  /** Runs a pass soon instead of at the next poll, unless a pass is already running. */
   kick(): void;
   stop(): Promise<void>;
 }
@@ -30,14 +30,15 @@ export interface MailWorker {
 // Running workers of this process, kicked whenever a message is queued.
 const workers = new Set<MailWorker>();
 
-/** Asks every running worker to look at the outbox now. Called after a message is queued. */
+/** Kicks every running worker of this process. Called after a message is queued. */
 export function kickMailWorkers(): void {
   for (const worker of workers) worker.kick();
 }
 
 /**
- * Starts the loop that sends queued mail: SMTP through config.smtpUrl when set, otherwise the
- * log transport. Polls every second; a failed send is retried with growing delays.
+ * Starts the loop that sends queued mail, through SMTP at config.smtpUrl when set and otherwise
+ * through the log transport. It polls every second, and a failed send is retried with growing
+ * delays.
  */
 export function startMailWorker(deps: MailWorkerDeps): MailWorker {
   const transport = deps.config.smtpUrl

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import nodemailer from 'nodemailer';
 
-/** A message ready to leave the shop. */
+/** Message ready to leave the shop. */
 export interface MailMessage {
   mailId: number;
   kind: string;
@@ -12,7 +12,7 @@ export interface MailMessage {
 }
 
 /**
- * Where outgoing mail goes. `erasesBody` is true when the transport hands the message to
+ * Destination of outgoing mail. `erasesBody` is true when the transport hands the message to
  * someone else (SMTP), after which the outbox no longer needs to keep its body.
  */
 export interface MailTransport {
@@ -22,8 +22,9 @@ export interface MailTransport {
 }
 
 /**
- * Sends through the SMTP server in `smtpUrl` (smtp:// with STARTTLS when offered, smtps:// for
- * TLS from the start; credentials in the URL). Each send waits for the server to accept.
+ * Creates a transport that sends through the SMTP server in `smtpUrl`, with credentials in the
+ * URL. smtp:// uses STARTTLS when the server offers it, and smtps:// uses TLS from the start.
+ * Each send waits for the server to accept the message.
  */
 export function createSmtpTransport(smtpUrl: string): MailTransport {
   const transporter = nodemailer.createTransport(smtpUrl);
@@ -42,9 +43,9 @@ export function createSmtpTransport(smtpUrl: string): MailTransport {
 }
 
 /**
- * Development transport: logs that a message would have been sent, with its id, kind and
- * subject only. Bodies carry sign-in links and addresses are personal data, so neither is
- * logged; the body stays in the outbox table, where the admin's outbox page shows it.
+ * Creates the development transport, which logs that a message would have been sent with its
+ * id, kind and subject only. Bodies carry sign-in links and addresses are personal data, so
+ * neither is logged. The body stays in the outbox table, where the admin's outbox page shows it.
  */
 export function createLogTransport(log: FastifyBaseLogger): MailTransport {
   return {

@@ -26,7 +26,7 @@ export interface TestAdmin {
   db: Db;
   config: Config;
   secrets: Secrets;
-  /** Sends a request as a browser on the admin origin would: Host, and Origin on POSTs. */
+  /** Sends a request as a browser on the admin origin would, with Host, and Origin on POSTs. */
   request(options: AdminRequest): Promise<LightMyRequestResponse>;
   /** Adds a staff member with `staffPassword` and returns the id. */
   addStaff(role: StaffRole, email?: string): Promise<string>;
@@ -43,18 +43,22 @@ export interface AdminRequest {
   url: string;
   /** Session token for the __Host-staff cookie. */
   session?: string;
-  /** Other cookies, name to value. */
+  /** Other cookies, as a map of name to value. */
   cookies?: Record<string, string>;
-  /** Form fields; `_csrf` is added for `session` unless `csrf` is false or a string. */
+  /**
+   * Form fields. A valid `_csrf` for `session` is added unless `csrf` is false, or is a string
+   * to send instead.
+   */
   form?: Record<string, string | string[]>;
   json?: unknown;
   csrf?: false | string;
   headers?: Record<string, string>;
-  /** Client address of the request; light-my-request's default is 127.0.0.1. */
+  /** Client address of the request. light-my-request's default is 127.0.0.1. */
   remoteAddress?: string;
 }
 
-// One hash for every test staff member: argon2id at the minimum cost still takes tens of ms.
+// One hash for every test staff member, because argon2id at the minimum cost still takes an
+// estimated tens of ms.
 let passwordHash: Promise<string> | undefined;
 
 /** Limits high enough that no test trips one unless it sets its own. */
@@ -65,9 +69,9 @@ const testAdminLimits: AdminLimitSettings = {
 };
 
 export interface TestAdminOptions {
-  /** Replaces the high test limits per limit. */
+  /** Limits that replace the high test limits, one by one. */
   limits?: Partial<AdminLimitSettings>;
-  /** Receives the admin's log lines; set LOG_LEVEL in `env`, since test apps are silent. */
+  /** Stream for the admin's log lines. Set LOG_LEVEL in `env` too, since test apps are silent. */
   logStream?: DestinationStream;
 }
 
@@ -173,18 +177,18 @@ export async function startTestAdmin(
   };
 }
 
-/** The current TOTP code of a base32 secret, `stepOffset` 30-second steps from now. */
+/** Returns the TOTP code of a base32 secret, `stepOffset` 30-second steps from now. */
 export function totpCode(secret: string, stepOffset = 0): string {
   const totp = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 });
   return totp.generate({ timestamp: Date.now() + stepOffset * 30_000 });
 }
 
-/** The value of a Set-Cookie header for `name` in a response, or undefined. */
+/** Returns the non-empty value of a Set-Cookie header for `name` in a response, or undefined. */
 export function cookieFrom(response: LightMyRequestResponse, name: string): string | undefined {
   return response.cookies.find((cookie) => cookie.name === name && cookie.value !== '')?.value;
 }
 
-/** The `_csrf` value of the first form in a page. */
+/** Returns the `_csrf` value of the first form in a page, or throws when there is none. */
 export function csrfOf(html: string): string {
   const match = /name="_csrf" value="([^"]+)"/.exec(html);
   if (!match?.[1]) throw new Error('page has no _csrf field');

@@ -4,8 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { type StoreTest, startStoreTest } from '../support/store-api.js';
 import { Browser, createAccount, latestMail, strongPassword } from './auth-support.js';
 
-// The account API's password and email changes go through the customer accounts service; these
-// tests check the routes' side of it: the session cookie, other sessions, and the responses.
+// The account API's password and email changes go through the customer accounts service. These
+// tests check the routes' side of them: the session cookie, other sessions, and the responses.
 
 let store: StoreTest;
 
@@ -84,7 +84,7 @@ describe('email change', () => {
     await browser.login(email, strongPassword);
   });
 
-  it('mails a link to the new address and a notice to the old one', async () => {
+  it('mails new address a link, old address a notice', async () => {
     const response = await browser.request('POST', '/api/store/account/email', {
       password: strongPassword,
       newEmail: 'new-address@example.com',
@@ -96,7 +96,7 @@ describe('email change', () => {
     assert.ok(await latestMail(store.db, email, 'email_change_notice'));
   });
 
-  it('answers alike when the new address already has an account', async () => {
+  it('returns the same response for a taken address', async () => {
     await createAccount(store.app, store.db, 'taken@example.com');
 
     const response = await browser.request('POST', '/api/store/account/email', {
@@ -108,7 +108,7 @@ describe('email change', () => {
     assert.deepEqual(response.json(), { status: 'check_email' });
   });
 
-  it('needs a session', async () => {
+  it('rejects a request without a session', async () => {
     const response = await new Browser(store.app).request('POST', '/api/store/account/email', {
       password: strongPassword,
       newEmail: 'someone@example.com',

@@ -10,8 +10,8 @@ import type { StoreTest } from '../support/store-api.js';
 import { Browser } from './auth-support.js';
 
 /**
- * A customer of the account tests, made by writing the rows directly: the account API is under
- * test here, not registration or login, which have their own tests.
+ * Customer of the account tests, made by writing the rows directly, because the account API is
+ * under test here and registration and login have their own tests.
  */
 export interface TestCustomer {
   id: string;
@@ -23,7 +23,7 @@ export interface TestCustomer {
 
 /**
  * Inserts a confirmed customer and returns a browser signed in as them. The password hash is a
- * placeholder, so this customer cannot log in with a password; tests that need one register
+ * placeholder, so this customer cannot log in with a password. Tests that need one register
  * through the API instead.
  */
 export async function signedInCustomer(
@@ -69,7 +69,7 @@ export async function startSession(
   });
 }
 
-/** The parts of a response that must not differ between "missing" and "someone else's". */
+/** Returns the parts of a response that must not differ between "missing" and "someone else's". */
 export function shapeOf(response: LightMyRequestResponse) {
   const { requestId, ...problem } = response.json();
   assert.equal(typeof requestId, 'string');
@@ -81,7 +81,7 @@ export function shapeOf(response: LightMyRequestResponse) {
   };
 }
 
-/** The stored object_access_denied events that name `id`. */
+/** Returns the stored object_access_denied events that name `id`. */
 export async function deniedEventsFor(db: Kysely<Database>, id: string) {
   const events = await db
     .selectFrom('security_events')
@@ -92,8 +92,9 @@ export async function deniedEventsFor(db: Kysely<Database>, id: string) {
 }
 
 /**
- * Every row an account or cart request could change, for before/after comparisons. Sessions
- * leave out last_seen_at, which any request of their holder moves forward.
+ * Returns every row an account or cart request could change, for before/after comparisons.
+ * Sessions are reduced to their hash, account, stage, creation and expiry, so last_seen_at, which
+ * any request of their owner moves forward, is left out.
  */
 export async function snapshotAccounts(db: Kysely<Database>) {
   return {
@@ -113,7 +114,7 @@ export async function snapshotAccounts(db: Kysely<Database>) {
   };
 }
 
-/** Creates a cart with one line through the API and returns its id; fails the test otherwise. */
+/** Creates a cart with one line through the API and returns its id, or fails the test. */
 export async function cartWith(browser: Browser, variantId: string): Promise<string> {
   const created = await browser.request('POST', '/api/store/carts');
   assert.equal(created.statusCode, 201, created.body);

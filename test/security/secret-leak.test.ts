@@ -21,7 +21,7 @@ import { openTestLog, type TestLog } from '../support/log-files.js';
 import { type StoreTest, startStoreTest, validCheckout } from '../support/store-api.js';
 
 // Runs one customer's whole account life through the Store API and one staff member's through
-// the admin app, both logging at trace level, and records every response and log line. The
+// the admin app, and records every response and log line. Both apps log at trace level. The
 // tests then check that no secret the run produced or stored shows up anywhere it should not.
 
 const secretKey = 'leak-test-secret-key-0123456789abcdefghij';
@@ -37,24 +37,24 @@ const passwords = {
   wrong: 'a wrong passphrase to be refused',
 };
 
-/** One response as a client saw it. */
+/** One response as the client received it. */
 interface Exchange {
   app: 'shop' | 'admin';
   method: string;
   path: string;
   status: number;
   contentType: string;
-  /** Each header value, Set-Cookie split into one entry per cookie. */
+  /** Header values, with Set-Cookie split into one entry per cookie. */
   headers: { name: string; value: string }[];
   body: string;
 }
 
-/** A place text was found: a response part or a log line. */
+/** Place where a secret could show up: a response part or a log line. */
 interface Site {
   where: string;
   text: string;
   exchange?: Exchange;
-  /** For a Set-Cookie entry, the cookie's name and value. */
+  /** Cookie name and value, for a Set-Cookie entry. */
   cookie?: { name: string; value: string };
   part: 'body' | 'header' | 'log';
 }
@@ -427,7 +427,7 @@ after(async () => {
   await store?.close();
 });
 
-/** Every response part and log line of the run, as places a secret could show up. */
+/** Returns every response part and log line of the run as places a secret could show up. */
 function sitesOfRun(): Site[] {
   const sites: Site[] = [];
   for (const exchange of exchanges) {
@@ -464,12 +464,12 @@ function sitesOfRun(): Site[] {
   return sites;
 }
 
-/** The forms a secret might take on the way out: as is, URL-encoded or JSON-escaped. */
+/** Returns the forms a secret might take on the way out: as is, URL-encoded or JSON-escaped. */
 function encodingsOf(value: string): string[] {
   return [...new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)])];
 }
 
-/** Session, ceremony and visitor cookie values the shop and admin issued during the run. */
+/** Returns the session, ceremony and visitor cookie values issued in the run, and their hashes. */
 function issuedCookies(): Secret[] {
   const found = new Map<string, string>();
   for (const exchange of exchanges) {
@@ -491,7 +491,7 @@ function issuedCookies(): Secret[] {
   ]);
 }
 
-/** Every secret the database holds after the run, and the derived forms worth looking for. */
+/** Returns every secret the database contains after the run, and derived forms worth searching. */
 async function storedSecrets(): Promise<Secret[]> {
   const { db, secrets } = store.shop.deps;
   const kysely = db.kysely;
@@ -519,8 +519,8 @@ async function storedSecrets(): Promise<Secret[]> {
     [...(mail.body_text ?? '').matchAll(/[?&]token=([A-Za-z0-9_-]{43})/g)].map((m) => m[1] ?? ''),
   );
   assert.ok(linkTokens.length >= 3, `only ${linkTokens.length} link tokens in the outbox`);
-  // Without SMTP the admin's outbox page shows mail bodies, links included, by design: that is
-  // how a development shop delivers its mail.
+  // Without SMTP the admin's outbox page shows mail bodies, links included, by design, because
+  // that is how a development shop delivers its mail.
   add(
     'email link token',
     linkTokens,
@@ -609,7 +609,7 @@ function findLeaks(secrets: Secret[], sites: Site[]): string[] {
   return [...leaks];
 }
 
-/** CSRF tokens the admin put in its forms; they belong in HTML pages and nowhere else. */
+/** Returns the CSRF tokens of the admin's forms, which belong in HTML pages and nowhere else. */
 function csrfTokens(): Secret[] {
   const tokens = new Set<string>();
   for (const exchange of exchanges) {
@@ -634,7 +634,8 @@ describe('secrets across a whole account life', () => {
       adminLogs.entries().length > 10,
       `only ${adminLogs.entries().length} admin log lines`,
     );
-    // Nothing in these flows logs below info yet; trace level makes sure any that does is seen.
+    // Nothing in these flows logs below info yet, but trace level makes sure any line that does
+    // is checked.
     assert.ok(
       shopLogs.entries().some((entry) => entry.msg === 'request completed'),
       'the shop logged no request lines',

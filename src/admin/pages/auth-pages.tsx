@@ -59,8 +59,9 @@ export interface TotpEnrolment {
 }
 
 /**
- * The enrolment page every staff member sees until a second factor exists: an authenticator
- * app (QR code, the secret to type in instead, and a code to confirm) or a passkey.
+ * Renders the enrolment page that every staff member is sent to until a second factor exists.
+ * It offers an authenticator app (QR code, the secret to type in instead, and a code to confirm)
+ * or a passkey.
  */
 export function EnrolPage({
   chrome,
@@ -69,7 +70,7 @@ export function EnrolPage({
   error,
 }: {
   chrome: AdminChrome;
-  /** A new secret to show; null when repeating the form after a wrong code. */
+  /** New secret to show, or null when repeating the form after a wrong code. */
   totp: TotpEnrolment | null;
   /** Whether the passkeys bundle is built, so the passkey form can be offered. */
   passkeys: boolean;
@@ -169,7 +170,7 @@ export function RecoveryCodesPage({ chrome, codes }: { chrome: AdminChrome; code
   );
 }
 
-/** The second login step for staff who have a second factor. */
+/** Renders the second login step for staff who have a second factor. */
 export function MfaPage({
   chrome,
   passkeys,
@@ -271,7 +272,7 @@ export interface PasskeyView {
   lastUsedAt: string | null;
 }
 
-/** The staff member's own second factors. */
+/** Renders the staff member's own second factors. */
 export function SecurityPage({
   chrome,
   status,
@@ -340,7 +341,7 @@ export function SecurityPage({
   );
 }
 
-/** Asks to confirm the removal of one passkey; the form posts to the sensitive remove route. */
+/** Asks to confirm the removal of one passkey. The form posts to the sensitive remove route. */
 export function RemovePasskeyPage({
   chrome,
   passkey,

@@ -14,9 +14,9 @@ export const adminName = 'Storefort admin';
 /** Data the frame around every admin page shows. */
 export interface AdminChrome {
   assets: AssetManifest;
-  /** The staff member of the session; null on the login and error pages. */
+  /** Staff member of the session, or null on the login and error pages. */
   staff: StaffActor | null;
-  /** Whether the session passed its second factor; only then is the navigation shown. */
+  /** True once the session has passed its second factor, and only then is the navigation shown. */
   active: boolean;
   /** Token for the page's POST forms (the logout button among them). */
   csrfToken: string;
@@ -42,7 +42,10 @@ const navLinks: Array<{ href: string; label: string; permission: Permission | nu
   { href: '/me/security', label: 'My security', permission: null },
 ];
 
-/** The admin's page frame, reusing the shop's stylesheet. Links show only what the role may use. */
+/**
+ * Renders the admin's page frame with the shop's stylesheet. Links show only what the role may
+ * use.
+ */
 export function AdminLayout({ chrome, title, scripts = [], children }: LayoutProps) {
   return (
     <HtmlDocument
@@ -92,7 +95,7 @@ function AdminHeader({ chrome }: { chrome: AdminChrome }) {
   );
 }
 
-/** A notice above a form: an error the staff member can fix, or a confirmation. */
+/** Renders a notice above a form: a fixable error, a warning or a confirmation. */
 export function Notice({
   kind,
   children,
@@ -107,7 +110,7 @@ export function Notice({
   );
 }
 
-/** The admin's HTML error page; title and detail come from the problem and are escaped. */
+/** Renders the admin's HTML error page. Title and detail come from the problem and are escaped. */
 export function AdminErrorPage({ assets, problem }: { assets: AssetManifest; problem: Problem }) {
   return (
     <AdminLayout
@@ -129,7 +132,7 @@ export function AdminErrorPage({ assets, problem }: { assets: AssetManifest; pro
   );
 }
 
-/** Renders admin errors as HTML; it must stay synchronous and need no database. */
+/** Returns the renderer of admin error pages, which must stay synchronous and need no database. */
 export function adminErrorPageRenderer(assets: AssetManifest): ErrorPageRenderer {
   return (problem) => renderDocument(<AdminErrorPage assets={assets} problem={problem} />);
 }
